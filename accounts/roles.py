@@ -1,0 +1,76 @@
+"""Roles and what each may do. The only place permissions are granted (RoleBackend reads it)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", _("Resident")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    GRID_LEADER = "grid_leader", _("Grid leader")
+    COMMUNITY_STAFF = "community_staff", _("Community staff")
+    STREET_COMMAND = "street_command", _("Street command centre")
+    DISTRICT_COMMAND = "district_command", _("District command centre")
+    DEPARTMENT_HANDLER = "department_handler", _("Department handler")
+    HOTLINE_AGENT = "hotline_agent", _("Hotline agent")
+    LEADER = "leader", _("Leader")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+STAFF_ROLES = frozenset(Role) - {Role.RESIDENT}
+# Roles whose territory is the grids they are assigned to rather than a division.
+GRID_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER})
+
+_READ_TERRITORY = {
+    "territory.view_division",
+    "territory.view_grid",
+    "territory.view_gridassignment",
+    "territory.view_admissionitem",
+    "territory.view_department",
+    "core.view_journalentry",
+    "core.add_journalentry",
+}
+_MANAGE_STAFF = {"territory.add_gridassignment", "territory.change_gridassignment"}
+_REQUEST_ADMISSION = {"territory.add_admissionitem"}
+_MANAGE_TERRITORY = {
+    "territory.add_division",
+    "territory.change_division",
+    "territory.add_grid",
+    "territory.change_grid",
+    "territory.delete_grid",
+    "territory.approve_admissionitem",
+    "territory.add_department",
+    "territory.change_department",
+    "territory.export_territory",
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.RESIDENT: frozenset(),
+    Role.GRID_WORKER: frozenset(_READ_TERRITORY),
+    Role.GRID_LEADER: frozenset(_READ_TERRITORY),
+    Role.COMMUNITY_STAFF: frozenset(_READ_TERRITORY | _MANAGE_STAFF | _REQUEST_ADMISSION),
+    Role.STREET_COMMAND: frozenset(
+        _READ_TERRITORY | _MANAGE_STAFF | _REQUEST_ADMISSION | {"territory.export_territory"}
+    ),
+    Role.DISTRICT_COMMAND: frozenset(
+        _READ_TERRITORY | _MANAGE_STAFF | _REQUEST_ADMISSION | {"territory.export_territory"}
+    ),
+    Role.DEPARTMENT_HANDLER: frozenset(_READ_TERRITORY | _REQUEST_ADMISSION),
+    Role.HOTLINE_AGENT: frozenset(_READ_TERRITORY),
+    Role.LEADER: frozenset(_READ_TERRITORY | {"territory.export_territory", "core.view_auditentry"}),
+    Role.ADMINISTRATOR: frozenset(
+        _READ_TERRITORY
+        | _MANAGE_STAFF
+        | _REQUEST_ADMISSION
+        | _MANAGE_TERRITORY
+        | {
+            "core.view_auditentry",
+            "core.view_auditcheckpoint",
+            "accounts.view_user",
+            "accounts.add_user",
+            "accounts.change_user",
+        }
+    ),
+}

@@ -1,0 +1,39 @@
+"""Actions of the core app. Every write in Fengqiao goes through a `do_<verb>(..., *, acting_user)` function
+that runs in one durable transaction and appends an audit entry in it (Zulip's pattern)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from core import audit
+from core.models import JournalEntry
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def action(func: F) -> F:
+    """Mark a top-level write: its own transaction, never nested inside another action's."""
+    return transaction.atomic(durable=True)(func)  # type: ignore[return-value]
+
+
+@action
+def do_add_journal_entry(obj: models.Model, comments: str, *, kind: str = "info", acting_user: Any) -> JournalEntry:
+    comments = (comments or "").strip()
+    if not comments:
+        raise ValidationError({"comments": "A journal note cannot be empty."})
+    if kind not in JournalEntry.Kind.values:
+        raise ValidationError({"kind": f"Unknown kind {kind!r}; use one of {', '.join(JournalEntry.Kind.values)}."})
+    entry = JournalEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        author=acting_user,
+        kind=kind,
+        comments=comments,
+    )
+    audit.record("core.add_journal_entry", actor=acting_user, obj=entry, after=audit.snapshot(entry))
+    return entry

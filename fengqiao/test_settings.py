@@ -1,0 +1,10 @@
+"""Settings for the test suite: the real settings, with a fast password hasher and inline tasks."""
+
+from fengqiao.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+GRID_INDEX_CHECK_SECONDS = 0.0
+LANGUAGE_CODE = "en"
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+WHITENOISE_USE_FINDERS = True

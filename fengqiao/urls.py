@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from fengqiao.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("accounts.urls")),
+    path("", include("territory.urls")),
+]

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Build everything and run the demo: web (gunicorn), task worker and clock, on SQLite, with the demo district.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/bootstrap.sh base
+py=.venv/bin/python
+port=${FENGQIAO_PORT:-8000}
+$py manage.py migrate --noinput -v0
+$py manage.py collectstatic --noinput -v0
+$py manage.py seed_demo
+trap 'trap - EXIT INT TERM; kill 0 2>/dev/null' EXIT INT TERM
+.venv/bin/gunicorn fengqiao.wsgi -b "127.0.0.1:$port" --workers 2 --threads 4 --access-logfile - --log-level warning &
+$py manage.py db_worker --interval 1 &
+$py manage.py clock &
+sleep 1
+echo
+echo "Fengqiao demo is running at http://127.0.0.1:$port  (password for every demo login: fengqiao; Ctrl-C stops)"
+wait -n

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Run the whole test suite (SQLite by default; set FENGQIAO_DATABASE_URL for PostgreSQL). Extra args go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/system-deps.sh
+./scripts/bootstrap.sh dev
+exec .venv/bin/python -m pytest --create-db "$@"
