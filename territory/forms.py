@@ -37,3 +37,22 @@ class AdmissionRequestForm(forms.Form):
 class AdmissionDecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     reason = forms.CharField(label=_("reason"), max_length=1000)
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("what"), choices=[("divisions", _("Divisions (.csv / .xlsx)")), ("grids", _("Grids (GeoJSON)"))]
+    )
+    file = forms.FileField(label=_("file"))
+    encoding = forms.ChoiceField(
+        label=_("CSV encoding"), choices=[("utf-8", "UTF-8"), ("gb18030", "GBK / GB18030")], initial="utf-8"
+    )
+    mode = forms.ChoiceField(
+        label=_("mode"),
+        choices=[
+            ("dry_run", _("Check only, write nothing")),
+            ("all", _("Import only if every row is good")),
+            ("skip_bad", _("Import the good rows, report the bad ones")),
+        ],
+        initial="dry_run",
+    )

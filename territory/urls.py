@@ -15,4 +15,5 @@ urlpatterns = [
     path("admission/", views.admission_list, name="admission"),
     path("admission/<str:code>/decide/", views.admission_decide, name="admission_decide"),
     path("export/<str:name>", views.export, name="export"),
+    path("import/", views.import_view, name="import"),
 ]

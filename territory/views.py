@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 
 from core.actions import do_add_journal_entry
 from core.scoping import get_restricted_or_404
+from core.tabular import FileError, read_rows
 from core.views import StaffPermissionMixin, error_messages, is_htmx, require_perm
 from territory import exports
 from territory.actions import (
@@ -24,7 +25,8 @@ from territory.actions import (
     do_request_admission_item,
 )
 from territory.choices import AdmissionStatus, Level
-from territory.forms import AdmissionDecisionForm, AdmissionRequestForm, AssignStaffForm, JournalForm
+from territory.forms import AdmissionDecisionForm, AdmissionRequestForm, AssignStaffForm, ImportForm, JournalForm
+from territory.importers import DIVISION_COLUMNS, do_import_divisions, do_import_grids, parse_feature_collection
 from territory.models import AdmissionItem, Division, Grid, GridAssignment
 
 
@@ -191,7 +193,9 @@ def admission_list(request: HttpRequest) -> HttpResponse:
             try:
                 do_request_admission_item(
                     district=district,
-                    department=getattr(request.user, "department", None), acting_user=request.user, **form.cleaned_data
+                    department=getattr(request.user, "department", None),
+                    acting_user=request.user,
+                    **form.cleaned_data,
                 )
                 messages.success(request, _("Request sent to the district administrator."))
                 return redirect("territory:admission")
@@ -255,3 +259,24 @@ def export(request: HttpRequest, name: str) -> HttpResponse:
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def import_view(request: HttpRequest) -> HttpResponse:
+    """Upload divisions or grids; the same actions and row report as the import commands."""
+    require_perm(request, "territory.add_grid")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report, file_error = None, ""
+    if request.method == "POST" and form.is_valid():
+        upload, data = form.cleaned_data["file"], form.cleaned_data
+        options = {"dry_run": data["mode"] == "dry_run", "skip_bad": data["mode"] == "skip_bad"}
+        try:
+            if data["kind"] == "divisions":
+                rows = read_rows(upload, name=upload.name, encoding=data["encoding"], required=DIVISION_COLUMNS)
+                report = do_import_divisions(rows, acting_user=request.user, **options)
+            else:
+                features = parse_feature_collection(upload.read(), data["encoding"])
+                report = do_import_grids(features, acting_user=request.user, **options)
+        except FileError as exc:
+            file_error = f"{upload.name}: {exc}"
+    return render(request, "territory/import.html", {"form": form, "report": report, "file_error": file_error})

@@ -218,3 +218,41 @@ class ImportTests(DistrictTestCase):
         folder = tempfile.mkdtemp()
         self.addCleanup(__import__("shutil").rmtree, folder)
         return folder
+
+
+class ImportPageTests(DistrictTestCase):
+    def upload(self, content: bytes, name: str, **fields):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        data = {
+            "kind": "divisions",
+            "encoding": "utf-8",
+            "mode": "all",
+            **fields,
+            "file": SimpleUploadedFile(name, content),
+        }
+        return self.client.post("/import/", data)
+
+    def test_only_administrators_may_import(self):
+        self.login("bob")
+        assert self.client.get("/import/").status_code == 403
+
+    def test_the_page_reports_bad_rows_and_writes_nothing(self):
+        self.login("alice")
+        response = self.upload(
+            b"code,name,kind,parent_code\n990100003,C\xe8\xa1\x97\xe9\x81\x93,street,990100\n"
+            b"990100004,D,street,990177\n",
+            "d.csv",
+        )
+        html = response.content.decode()
+        assert "unknown parent code &#x27;990177&#x27;" in html and "Nothing was written" in html
+        assert not Division.objects.filter(code="990100003").exists()
+
+    def test_the_page_explains_a_wrong_encoding(self):
+        self.login("alice")
+        html = self.upload("code,name,kind,parent_code\n990100003,C街道,street,990100\n".encode("gbk"), "d.csv")
+        assert "GB18030" in html.content.decode()
+        self.upload(
+            "code,name,kind,parent_code\n990100003,C街道,street,990100\n".encode("gbk"), "d.csv", encoding="gb18030"
+        )
+        assert Division.objects.get(code="990100003").name == "C街道"
