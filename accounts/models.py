@@ -16,7 +16,7 @@ class User(AbstractUser):
     """An account. Staff accounts are bound to one territory node or to a department (S20)."""
 
     role = models.CharField(_("role"), max_length=30, choices=Role.choices, default=Role.RESIDENT)
-    display_name = models.CharField(_("name"), max_length=50, blank=True)
+    display_name = models.CharField(_("full name"), max_length=50, blank=True)
     phone = models.CharField(_("mobile"), max_length=11, blank=True, validators=[phone_validator])
     division = models.ForeignKey(
         "territory.Division",
