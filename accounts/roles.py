@@ -46,25 +46,67 @@ _MANAGE_TERRITORY = {
     "territory.export_territory",
 }
 
+_CASE_READ = {"cases.view_case", "cases.view_category"}
+_CASE_REPORT = {"cases.add_case"}
+_CASE_HANDLE = {"cases.change_case"}
+_CASE_SUPERVISE = {"cases.supervise_case"}
+_CASE_CONFIGURE = {
+    "cases.add_routingrule",
+    "cases.change_routingrule",
+    "cases.delete_routingrule",
+    "cases.add_slapolicy",
+    "cases.change_slapolicy",
+    "cases.delete_slapolicy",
+    "cases.add_calendarday",
+    "cases.change_calendarday",
+    "cases.delete_calendarday",
+    "cases.view_routingrule",
+    "cases.view_slapolicy",
+    "cases.view_calendarday",
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.RESIDENT: frozenset(),
-    Role.GRID_WORKER: frozenset(_READ_TERRITORY),
-    Role.GRID_LEADER: frozenset(_READ_TERRITORY),
-    Role.COMMUNITY_STAFF: frozenset(_READ_TERRITORY | _MANAGE_STAFF | _REQUEST_ADMISSION),
+    Role.RESIDENT: frozenset({"cases.view_case", "cases.add_case"}),
+    Role.GRID_WORKER: frozenset(_READ_TERRITORY | _CASE_READ | _CASE_REPORT | _CASE_HANDLE),
+    Role.GRID_LEADER: frozenset(_READ_TERRITORY | _CASE_READ | _CASE_REPORT | _CASE_HANDLE),
+    Role.COMMUNITY_STAFF: frozenset(
+        _READ_TERRITORY | _MANAGE_STAFF | _REQUEST_ADMISSION | _CASE_READ | _CASE_REPORT | _CASE_HANDLE
+    ),
     Role.STREET_COMMAND: frozenset(
-        _READ_TERRITORY | _MANAGE_STAFF | _REQUEST_ADMISSION | {"territory.export_territory"}
+        _READ_TERRITORY
+        | _MANAGE_STAFF
+        | _REQUEST_ADMISSION
+        | {"territory.export_territory"}
+        | _CASE_READ
+        | _CASE_REPORT
+        | _CASE_HANDLE
+        | _CASE_SUPERVISE
     ),
     Role.DISTRICT_COMMAND: frozenset(
-        _READ_TERRITORY | _MANAGE_STAFF | _REQUEST_ADMISSION | {"territory.export_territory"}
+        _READ_TERRITORY
+        | _MANAGE_STAFF
+        | _REQUEST_ADMISSION
+        | {"territory.export_territory"}
+        | _CASE_READ
+        | _CASE_REPORT
+        | _CASE_HANDLE
+        | _CASE_SUPERVISE
     ),
-    Role.DEPARTMENT_HANDLER: frozenset(_READ_TERRITORY | _REQUEST_ADMISSION),
-    Role.HOTLINE_AGENT: frozenset(_READ_TERRITORY),
-    Role.LEADER: frozenset(_READ_TERRITORY | {"territory.export_territory", "core.view_auditentry"}),
+    Role.DEPARTMENT_HANDLER: frozenset(_READ_TERRITORY | _REQUEST_ADMISSION | _CASE_READ | _CASE_HANDLE),
+    Role.HOTLINE_AGENT: frozenset(_READ_TERRITORY | _CASE_READ | _CASE_REPORT | _CASE_HANDLE),
+    Role.LEADER: frozenset(
+        _READ_TERRITORY | {"territory.export_territory", "core.view_auditentry"} | _CASE_READ | _CASE_SUPERVISE
+    ),
     Role.ADMINISTRATOR: frozenset(
         _READ_TERRITORY
         | _MANAGE_STAFF
         | _REQUEST_ADMISSION
         | _MANAGE_TERRITORY
+        | _CASE_READ
+        | _CASE_REPORT
+        | _CASE_HANDLE
+        | _CASE_SUPERVISE
+        | _CASE_CONFIGURE
         | {
             "core.view_auditentry",
             "core.view_auditcheckpoint",

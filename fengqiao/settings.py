@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "territory",
+    "cases",
 ]
 
 MIDDLEWARE = [
@@ -164,3 +165,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("FENGQIAO_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Case deadlines (S4): defaults when no SlaPolicy matches, and the working hours of a working day.
+SLA_RESPONSE_HOURS = float(os.environ.get("FENGQIAO_SLA_RESPONSE_HOURS", "3"))
+SLA_RESOLUTION_HOURS = float(os.environ.get("FENGQIAO_SLA_RESOLUTION_HOURS", "48"))
+WORKDAY_SPANS = os.environ.get("FENGQIAO_WORKDAY_SPANS", "08:30-12:00,13:30-17:30")
+# Supervision orders (督办) issued by the clock give the holder this many hours to answer.
+SUPERVISION_HOURS = float(os.environ.get("FENGQIAO_SUPERVISION_HOURS", "24"))
+# Largest accepted case attachment per kind, in MB.
+ATTACHMENT_MAX_MB = {"photo": 10, "voice": 20, "video": 100}
+# Seconds between the clock's sweeps over case deadlines.
+CASE_SWEEP_SECONDS = int(os.environ.get("FENGQIAO_CASE_SWEEP_SECONDS", "60"))

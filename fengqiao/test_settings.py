@@ -8,3 +8,4 @@ GRID_INDEX_CHECK_SECONDS = 0.0
 LANGUAGE_CODE = "en"
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405

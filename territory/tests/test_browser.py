@@ -45,6 +45,6 @@ def test_english_is_one_click_away(page):
     build_test_district()
     log_in(page, "bob")
     page.wait_for_url("**/map/")
-    page.select_option("select[name=language]", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
     assert "Grid map" in page.inner_text("header")

@@ -1,0 +1,64 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    RESIDENT_WEB = "resident_web", _("Resident web / app")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    HOTLINE = "hotline_12345", _("12345 hotline")
+    LINKAGE_110 = "linkage_110", _("110 linkage")
+    PETITION = "petition", _("Petition (信访)")
+    DEPARTMENT = "department_system", _("Department system")
+    IOT = "iot_alarm", _("IoT alarm")
+    BULK = "bulk_import", _("Bulk import")
+    OPEN311 = "open311", _("Open311 / API")
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    DISPATCHED = "dispatched", _("Dispatched to a department")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUSPENDED = "suspended", _("Waiting for the resident")
+    REPLIED = "replied", _("Replied")
+    RESOLVED = "resolved", _("Resolved, awaiting confirmation")
+    CLOSED = "closed", _("Closed")
+    RETURNED = "returned", _("Returned (退单)")
+    REOPENED = "reopened", _("Reopened")
+    MERGED = "merged", _("Merged into another case")
+    INVALID = "invalid", _("Invalid")
+
+
+FINAL_STATUSES = frozenset({Status.CLOSED, Status.MERGED, Status.INVALID})
+# Waiting for the holder to respond: the response clock runs in these states.
+AWAITING_RESPONSE = frozenset({Status.SUBMITTED, Status.DISPATCHED, Status.RETURNED, Status.REOPENED})
+
+
+class Level(models.TextChoices):
+    """Who holds a case: the three levels of 三级流转 plus a functional department."""
+
+    COMMUNITY = "community", _("Community / village")
+    STREET = "street", _("Street / township")
+    DISTRICT = "district", _("District")
+    DEPARTMENT = "department", _("Department")
+
+
+NEXT_LEVEL = {Level.COMMUNITY: Level.STREET, Level.STREET: Level.DISTRICT}
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+    EMERGENCY = "emergency", _("Emergency")
+
+
+class Warning(models.TextChoices):
+    NONE = "none", _("On time")
+    YELLOW = "yellow", _("Due soon")
+    RED = "red", _("Overdue")
+
+
+class RouteAction(models.TextChoices):
+    HANDLE = "handle", _("Handle at this level")
+    ESCALATE = "escalate", _("Pass up to the next level")
+    DISPATCH = "dispatch", _("Dispatch to a department")

@@ -1,0 +1,237 @@
+"""One intake for every channel (一单受理): validate, locate, route, start the clocks, store, audit."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from cases import routing, sla
+from cases.choices import Channel, Status, Urgency
+from cases.models import Attachment, Case, CaseEvent, CaseUnit, Category, Counter
+from core import audit
+from territory import index
+from territory.models import Division, Grid
+
+PHONE = re.compile(r"^1[3-9]\d{9}$")
+ATTACHMENT_TYPES = {
+    "photo": {"image/jpeg", "image/png", "image/webp", "image/heic"},
+    "voice": {
+        "audio/mpeg",
+        "audio/mp4",
+        "audio/aac",
+        "audio/amr",
+        "audio/wav",
+        "audio/x-wav",
+        "audio/webm",
+        "audio/ogg",
+    },
+    "video": {"video/mp4", "video/quicktime", "video/webm"},
+}
+
+
+@dataclass
+class IntakeData:
+    channel: str
+    description: str
+    category_code: str
+    lon: float | None = None
+    lat: float | None = None
+    address: str = ""
+    community_code: str = ""
+    title: str = ""
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    urgency: str = Urgency.NORMAL
+    idempotency_key: str | None = None
+    external_ref: str = ""
+    solved_on_spot: bool = False
+    attachments: list[Any] = field(default_factory=list)  # UploadedFile-like: name, content_type, size, chunks()
+
+
+@dataclass
+class Located:
+    grid: Grid | None
+    community: Division
+
+
+def validate(data: IntakeData) -> tuple[Category, Located, dict[str, str]]:
+    problems: dict[str, str] = {}
+    if data.channel not in Channel.values:
+        problems["channel"] = f"unknown channel {data.channel!r}"
+    description = (data.description or "").strip()
+    if not description:
+        problems["description"] = "describe the problem"
+    elif len(description) > 4000:
+        problems["description"] = f"at most 4,000 characters, got {len(description):,}"
+    category = Category.objects.filter(code=data.category_code, is_active=True).select_related("parent").first()
+    if category is None:
+        problems["category"] = f"unknown category {data.category_code!r}"
+    if data.urgency not in Urgency.values:
+        problems["urgency"] = f"use one of {', '.join(Urgency.values)}"
+    if data.reporter_phone and not PHONE.match(data.reporter_phone):
+        problems["reporter_phone"] = "an 11-digit mainland mobile number, e.g. 13812345678"
+    if data.solved_on_spot and data.channel != Channel.GRID_WORKER:
+        problems["solved_on_spot"] = "only a grid worker's report can be solved on the spot"
+    located = locate(data, problems)
+    for n, upload in enumerate(data.attachments, start=1):
+        problem = attachment_problem(upload)
+        if problem:
+            problems[f"attachments[{n}]"] = problem
+    if problems:
+        raise ValidationError(problems)
+    assert category is not None and located is not None
+    return category, located, problems
+
+
+def locate(data: IntakeData, problems: dict[str, str]) -> Located | None:
+    if data.lon is not None or data.lat is not None:
+        if data.lon is None or data.lat is None or not (-180 <= data.lon <= 180 and -90 <= data.lat <= 90):
+            problems["location"] = "give both lon and lat in WGS-84 degrees"
+            return None
+        hit = index.locate(data.lon, data.lat)
+        if hit is None:
+            problems["location"] = f"({data.lon}, {data.lat}) is outside the district's grids"
+            return None
+        grid = Grid.objects.select_related("community__parent__parent").get(code=hit.grid_code)
+        return Located(grid, grid.community)
+    if data.community_code:
+        community = (
+            Division.objects.filter(code=data.community_code, level="community")
+            .select_related("parent__parent")
+            .first()
+        )
+        if community is None:
+            problems["community_code"] = f"unknown community {data.community_code!r}"
+            return None
+        return Located(None, community)
+    problems["location"] = "give a map point (lon, lat) or the community the problem is in"
+    return None
+
+
+def attachment_problem(upload: Any) -> str:
+    content_type = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
+    kind = next((k for k, types in ATTACHMENT_TYPES.items() if content_type in types), None)
+    if kind is None:
+        allowed = sorted(t for types in ATTACHMENT_TYPES.values() for t in types)
+        return f"{upload.name}: type {content_type or 'unknown'} is not accepted (use {', '.join(allowed)})"
+    limit = settings.ATTACHMENT_MAX_MB[kind] * 1024 * 1024
+    if upload.size > limit:
+        return f"{upload.name}: {upload.size / 1048576:.1f} MB is over the {settings.ATTACHMENT_MAX_MB[kind]} MB limit"
+    return ""
+
+
+def next_tracking_no(now) -> str:
+    day = timezone.localtime(now).strftime("%Y%m%d")
+    name = f"case-{day}"
+    if not Counter.objects.filter(name=name).update(value=F("value") + 1):
+        Counter.objects.get_or_create(name=name, defaults={"value": 0})
+        Counter.objects.filter(name=name).update(value=F("value") + 1)
+    value = Counter.objects.get(name=name).value
+    return f"FQ{day}-{value:06d}"
+
+
+def store_attachment(case: Case, upload: Any, event: CaseEvent | None, label: str = "") -> Attachment:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    content_type = upload.content_type.split(";")[0].strip().lower()
+    kind = next(k for k, types in ATTACHMENT_TYPES.items() if content_type in types)
+    return Attachment.objects.create(
+        case=case,
+        event=event,
+        kind=kind,
+        file=upload,
+        original_name=upload.name[:200],
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        label=label,
+    )
+
+
+def holder_label(case: Case) -> str:
+    return str(case.holder_department or case.holder_division or "")
+
+
+def intake(data: IntakeData, *, acting_user: Any) -> tuple[Case, bool]:
+    """Create the case, or return the one already made with this idempotency key. (case, created)."""
+    if data.idempotency_key:
+        existing = Case.objects.filter(idempotency_key=data.idempotency_key).first()
+        if existing is not None:
+            return existing, False
+    try:
+        return _intake(data, acting_user=acting_user), True
+    except IntegrityError:
+        if data.idempotency_key:
+            existing = Case.objects.filter(idempotency_key=data.idempotency_key).first()
+            if existing is not None:  # a concurrent request with the same key won the race
+                return existing, False
+        raise
+
+
+@transaction.atomic(durable=True)
+def _intake(data: IntakeData, *, acting_user: Any) -> Case:
+    category, located, _ = validate(data)
+    now = timezone.now()
+    placement = routing.place(category, located.community)
+    due = sla.deadlines(category, placement.level, now)
+    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    case = Case.objects.create(
+        tracking_no=next_tracking_no(now),
+        channel=data.channel,
+        status=Status.SUBMITTED,
+        category=category,
+        title=data.title.strip()[:200],
+        description=data.description.strip(),
+        urgency=data.urgency,
+        address=data.address.strip()[:300],
+        lon=data.lon,
+        lat=data.lat,
+        grid=located.grid,
+        territory_code=located.grid.code if located.grid else located.community.code,
+        reporter=user if user is not None and user.role == "resident" else None,
+        reporter_name=data.reporter_name.strip()[:50],
+        reporter_phone=data.reporter_phone,
+        entered_by=user if user is not None and user.role != "resident" else None,
+        idempotency_key=data.idempotency_key or None,
+        external_ref=data.external_ref[:100],
+        level=placement.level,
+        holder_division=placement.division,
+        holder_department=placement.department,
+        dispatcher=placement.dispatcher,
+        response_due=due.response_due,
+        resolution_due=due.resolution_due,
+        warn_at=due.warn_at,
+        working_time=due.working_time,
+    )
+    CaseUnit.objects.create(
+        case=case, division=placement.division, department=placement.department, role=CaseUnit.Role.LEAD
+    )
+    event = CaseEvent.objects.create(
+        case=case,
+        at=now,
+        actor=user,
+        actor_label=str(acting_user),
+        action="intake",
+        to_status=case.status,
+        holder_label=holder_label(case),
+        data={"channel": data.channel, "level": placement.level},
+    )
+    stored = [store_attachment(case, upload, event) for upload in data.attachments]
+    after = audit.snapshot(case)
+    after["attachments"] = [{"name": a.original_name, "sha256": a.sha256, "size": a.size} for a in stored]
+    audit.record("cases.intake", actor=acting_user, obj=case, after=after)
+    if data.solved_on_spot:
+        from cases.actions import resolve_on_spot
+
+        case = resolve_on_spot(case, acting_user=acting_user)
+    return case
