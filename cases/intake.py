@@ -17,6 +17,7 @@ from cases import routing, sla
 from cases.choices import Channel, Status, Urgency
 from cases.models import Attachment, Case, CaseEvent, CaseUnit, Category, Counter
 from core import audit
+from core.models import ApiClient
 from territory import index
 from territory.models import Division, Grid
 
@@ -185,7 +186,9 @@ def _intake(data: IntakeData, *, acting_user: Any) -> Case:
     placement = routing.place(category, located.community)
     due = sla.deadlines(category, placement.level, now)
     user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    api_client = acting_user if isinstance(acting_user, ApiClient) else None
     case = Case.objects.create(
+        api_client=api_client,
         tracking_no=next_tracking_no(now),
         channel=data.channel,
         status=Status.SUBMITTED,

@@ -150,6 +150,9 @@ class Case(JournalingMixin, TimestampedMixin):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     followers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="followed_cases")
+    api_client = models.ForeignKey(
+        "core.ApiClient", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
     external_ref = models.CharField(_("reference in the source system"), max_length=100, blank=True)
 

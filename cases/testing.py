@@ -16,6 +16,7 @@ class CaseTestCase(DistrictTestCase):
     sthjj: ClassVar[Department]
     noise: ClassVar[Category]
     streetlight: ClassVar[Category]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

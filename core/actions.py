@@ -37,3 +37,48 @@ def do_add_journal_entry(obj: models.Model, comments: str, *, kind: str = "info"
     )
     audit.record("core.add_journal_entry", actor=acting_user, obj=entry, after=audit.snapshot(entry))
     return entry
+
+
+def _hash_key(key: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@action
+def do_create_api_client(
+    name: str, channel: str, *, acting_user: Any, requests_per_minute: int = 600
+) -> tuple[Any, str]:
+    """Returns (client, key). The key is shown once; only its hash is kept."""
+    import secrets
+
+    from core.models import ApiClient
+
+    if not name.strip():
+        raise ValidationError({"name": "name the system that will use the key"})
+    if ApiClient.objects.filter(name=name.strip()).exists():
+        raise ValidationError({"name": f"an API client called {name!r} exists"})
+    key = f"fq_{secrets.token_urlsafe(32)}"
+    client = ApiClient.objects.create(
+        name=name.strip(),
+        channel=channel,
+        key_prefix=key[:10],
+        key_hash=_hash_key(key),
+        requests_per_minute=requests_per_minute,
+        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+    )
+    audit.record(
+        "core.create_api_client",
+        actor=acting_user,
+        obj=client,
+        after=audit.snapshot(client, ["name", "channel", "key_prefix"]),
+    )
+    return client, key
+
+
+def find_api_client(key: str) -> Any:
+    from core.models import ApiClient
+
+    if not key:
+        return None
+    return ApiClient.objects.filter(key_hash=_hash_key(key), is_active=True).first()

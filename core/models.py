@@ -117,3 +117,25 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ApiClient(TimestampedMixin):
+    """A system allowed to call the API with its own key (a department system, an IoT platform, 110 linkage,
+    an Open311 application). Only the SHA-256 of the key is stored."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    channel = models.CharField(_("channel of its cases"), max_length=30)
+    key_prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    requests_per_minute = models.PositiveIntegerField(_("rate limit (requests per minute)"), default=600)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("API client")
+
+    def __str__(self) -> str:
+        return f"api:{self.name}"
