@@ -25,9 +25,23 @@ def db_vendor() -> str:
     return connection.vendor
 
 
-def emit(benchmark: str, metric: str, value: float, unit: str, *, target: Any, ceiling: float | None,
-         db: str | None) -> None:
+def emit(
+    benchmark: str, metric: str, value: float, unit: str, *, target: Any, ceiling: float | None, db: str | None
+) -> None:
     ratio = round(value / ceiling, 4) if ceiling else None
-    print(json.dumps({"benchmark": benchmark, "metric": metric, "value": round(value, 4), "unit": unit,
-                      "target": target, "ceiling": None if ceiling is None else round(ceiling, 4), "ratio": ratio,
-                      "db": db}, ensure_ascii=False), flush=True)
+    print(
+        json.dumps(
+            {
+                "benchmark": benchmark,
+                "metric": metric,
+                "value": round(value, 4),
+                "unit": unit,
+                "target": target,
+                "ceiling": None if ceiling is None else round(ceiling, 4),
+                "ratio": ratio,
+                "db": db,
+            },
+            ensure_ascii=False,
+        ),
+        flush=True,
+    )

@@ -12,23 +12,24 @@ import numpy as np
 import shapely
 from _common import ROOT, emit
 
-from territory.demo import geometry
+from territory import layout as geometry
 from territory.index import GridIndex
 
 LOOKUPS = 20_000
 
 
 def layout(grids: int, communities: int):
-    code, name, boundary, centre = geometry.load_boundary(ROOT / "territory/demo/data/330304.geojson")
+    code, name, boundary, centre = geometry.load_boundary(ROOT / "territory/data/330304.geojson")
     streets = geometry_streets(code)
-    return geometry.generate_district(code, name, boundary, streets, centre=centre, communities=communities,
-                                      grids=grids, seed=0)
+    return geometry.generate_district(
+        code, name, boundary, streets, centre=centre, communities=communities, grids=grids, seed=0
+    )
 
 
 def geometry_streets(code: str):
     from territory.demo_seed import read_streets
 
-    return read_streets(ROOT / "territory/demo/data/streets.csv", code)
+    return read_streets(ROOT / "territory/data/streets.csv", code)
 
 
 def rate(fn, points) -> float:
@@ -43,8 +44,9 @@ def measure(grids: int, communities: int) -> None:
     index = GridIndex([c.code for c in district.grids], [c.geometry for c in district.grids])
     rng = np.random.default_rng(7)
     west, south, east, north = district.boundary.bounds
-    points = list(zip(rng.uniform(west, east, LOOKUPS).tolist(), rng.uniform(south, north, LOOKUPS).tolist(),
-                      strict=True))
+    points = list(
+        zip(rng.uniform(west, east, LOOKUPS).tolist(), rng.uniform(south, north, LOOKUPS).tolist(), strict=True)
+    )
     bbox = rate(lambda lon, lat: index.tree.query(shapely.Point(lon, lat)), points)
     exact = rate(index.locate, points)
     emit("point_to_grid", f"lookups_per_s_{len(index)}_grids", exact, "lookups/s", target=None, ceiling=bbox, db=None)
@@ -52,8 +54,9 @@ def measure(grids: int, communities: int) -> None:
     started = time.perf_counter()
     index.locate_many(lons, lats)
     bulk = LOOKUPS / (time.perf_counter() - started)
-    emit("point_to_grid", f"bulk_lookups_per_s_{len(index)}_grids", bulk, "lookups/s", target=None, ceiling=bbox,
-         db=None)
+    emit(
+        "point_to_grid", f"bulk_lookups_per_s_{len(index)}_grids", bulk, "lookups/s", target=None, ceiling=bbox, db=None
+    )
 
 
 if __name__ == "__main__":

@@ -18,12 +18,13 @@ from accounts.actions import create_account
 from accounts.models import User
 from accounts.roles import Role
 from core import audit
+from territory import layout as geometry
+from territory import people as names
 from territory.actions import create_division, create_grid, create_standing_items
 from territory.choices import AdmissionStatus, StaffRole
-from territory.demo import geometry, names
 from territory.models import AdmissionItem, Department, Division, GridAssignment
 
-DATA_DIR = Path(__file__).resolve().parent / "demo" / "data"
+DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_PASSWORD = "fengqiao"
 ACTOR = "seed_demo"
 STREET_ACCOUNTS = 7

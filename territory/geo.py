@@ -56,7 +56,7 @@ def parse_polygon(data: Any) -> BaseGeometry:
     return geom
 
 
-def to_geojson(geom: BaseGeometry, precision: int = 7) -> dict[str, Any]:
+def to_geojson(geom: BaseGeometry, precision: int = 9) -> dict[str, Any]:
     oriented = _orient(geom)
     data = mapping(oriented)
     return {"type": data["type"], "coordinates": _round(data["coordinates"], precision)}
