@@ -10,12 +10,14 @@ import time
 
 import numpy as np
 import shapely
-from _common import ROOT, emit
+from _common import ROOT, emit, setup_django
 
 from territory import layout as geometry
 from territory.index import GridIndex
 
 LOOKUPS = 20_000
+# Intake must place 1,000 cases/s (issue 4) with room to spare: ten times that is the target here.
+TARGET = 10_000
 
 
 def layout(grids: int, communities: int):
@@ -49,22 +51,26 @@ def measure(grids: int, communities: int) -> None:
     )
     bbox = rate(lambda lon, lat: index.tree.query(shapely.Point(lon, lat)), points)
     exact = rate(index.locate, points)
-    emit("point_to_grid", f"lookups_per_s_{len(index)}_grids", exact, "lookups/s", target=None, ceiling=bbox, db=None)
+    emit("point_to_grid", f"lookups_per_s_{len(index)}_grids", exact, "lookups/s", target=TARGET, ceiling=bbox, db=None)
     lons, lats = np.array([p[0] for p in points]), np.array([p[1] for p in points])
+    started = time.perf_counter()
+    index.tree.query(shapely.points(lons, lats))
+    bulk_bbox = LOOKUPS / (time.perf_counter() - started)
     started = time.perf_counter()
     index.locate_many(lons, lats)
     bulk = LOOKUPS / (time.perf_counter() - started)
     emit(
-        "point_to_grid", f"bulk_lookups_per_s_{len(index)}_grids", bulk, "lookups/s", target=None, ceiling=bbox, db=None
+        "point_to_grid",
+        f"bulk_lookups_per_s_{len(index)}_grids",
+        bulk,
+        "lookups/s",
+        target=TARGET,
+        ceiling=bulk_bbox,
+        db=None,
     )
 
 
 if __name__ == "__main__":
-    import sys
-
-    sys.path.insert(0, str(ROOT))
-    from _common import setup_django
-
     setup_django()
     measure(762, 250)
     measure(10_000, 1500)
