@@ -41,6 +41,7 @@
       const bounds = gridLayer.getBounds();
       if (bounds.isValid()) { map.fitBounds(bounds, {padding: [10, 10]}); } else { map.setView([28, 120.6], 11); }
       el.dataset.grids = String(grids.length);
+      if (grids.length === 1) { showPanel("/grids/" + grids[0].properties.code + "/"); }
       el.dataset.ready = "1";
       document.addEventListener("click", (ev) => {
         const link = ev.target.closest("[data-grid]");
