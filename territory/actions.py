@@ -211,7 +211,7 @@ def do_request_admission_item(
         problems.add("district", "admission items are kept per district")
     if not code.strip() or not code.replace("-", "").replace("_", "").isalnum():
         problems.add("code", "use letters, digits, - or _")
-    elif AdmissionItem.objects.filter(code=code).exists():
+    elif AdmissionItem.objects.filter(district=district, code=code).exists():
         problems.add("code", f"an item with code {code!r} already exists")
     if not name.strip():
         problems.add("name", "name the matter")
@@ -258,12 +258,12 @@ def create_standing_items(district: Division, *, acting_user: Any) -> list[Admis
     for code, name, description in STANDING_FOUR:
         item, created = AdmissionItem.objects.get_or_create(
             code=code,
+            district=district,
             defaults={
                 "name": name,
                 "description": description,
                 "is_standing": True,
                 "status": AdmissionStatus.APPROVED,
-                "district": district,
             },
         )
         if created:

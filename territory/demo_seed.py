@@ -90,7 +90,7 @@ def _build_divisions(layout: geometry.DistrictLayout, step) -> Division:
     district = create_division(
         code=layout.code,
         name=layout.name,
-        kind="district",
+        kind="county" if layout.name.endswith(("市", "县")) else "district",
         parent_code=None,
         geometry=geometry_json(layout.boundary),
         acting_user=ACTOR,

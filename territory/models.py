@@ -148,7 +148,7 @@ class GridAssignment(TimestampedMixin):
 class AdmissionItem(TimestampedMixin):
     """A matter admitted to grid work (网格事务准入, the 4+X list). X items need a district admin's approval."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
+    code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("matter"), max_length=100)
     description = models.TextField(_("what grid workers do"), blank=True)
     is_standing = models.BooleanField(_("one of the standing four"), default=False)
@@ -175,6 +175,7 @@ class AdmissionItem(TimestampedMixin):
         ordering = ["-is_standing", "status", "code"]
         verbose_name = _("admission item")
         verbose_name_plural = _("4+X admission list")
+        constraints = [models.UniqueConstraint(fields=["district", "code"], name="admission_code_per_district")]
         permissions = [("approve_admissionitem", "Can approve or reject admission items")]
 
     def __str__(self) -> str:

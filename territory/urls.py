@@ -13,7 +13,7 @@ urlpatterns = [
     path("divisions/<str:code>/", views.division_detail, name="division"),
     path("journal/<str:kind>/<str:code>/", views.add_journal_entry, name="add_journal"),
     path("admission/", views.admission_list, name="admission"),
-    path("admission/<str:code>/decide/", views.admission_decide, name="admission_decide"),
+    path("admission/<int:pk>/decide/", views.admission_decide, name="admission_decide"),
     path("export/<str:name>", views.export, name="export"),
     path("import/", views.import_view, name="import"),
 ]

@@ -217,9 +217,9 @@ def admission_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def admission_decide(request: HttpRequest, code: str) -> HttpResponse:
+def admission_decide(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "territory.approve_admissionitem")
-    item = get_restricted_or_404(AdmissionItem.objects.all(), request.user, "approve", code=code)
+    item = get_restricted_or_404(AdmissionItem.objects.all(), request.user, "approve", pk=pk)
     form = AdmissionDecisionForm(request.POST)
     if form.is_valid():
         try:

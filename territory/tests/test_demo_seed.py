@@ -62,3 +62,18 @@ class SeedDemoTests(TestCase):
         out = StringIO()
         call_command("seed_demo", "--grids", "60", "--communities", "30", stdout=out)
         assert "reusing existing demo district" in out.getvalue() and Grid.objects.count() == 60
+
+
+class SecondDistrictTests(TestCase):
+    def test_another_district_from_its_boundary_and_streets(self):
+        from pathlib import Path
+
+        data = Path(__file__).resolve().parent.parent / "data"
+        call_command("seed_demo", "--grids", "40", "--communities", "30", stdout=StringIO())
+        call_command("seed_demo", "--boundary", str(data / "330681.geojson"), "--grids", "60", "--communities", "50",
+                     stdout=StringIO())
+        zhuji = Division.objects.get(code="330681")
+        assert zhuji.name == "诸暨市" and Division.objects.filter(parent=zhuji).count() == 23
+        assert Grid.objects.filter(code__startswith="330681").count() == 60
+        assert AdmissionItem.objects.filter(district=zhuji, is_standing=True).count() == 4
+        assert coverage_problems() == []
