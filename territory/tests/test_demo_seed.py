@@ -70,8 +70,16 @@ class SecondDistrictTests(TestCase):
 
         data = Path(__file__).resolve().parent.parent / "data"
         call_command("seed_demo", "--grids", "40", "--communities", "30", stdout=StringIO())
-        call_command("seed_demo", "--boundary", str(data / "330681.geojson"), "--grids", "60", "--communities", "50",
-                     stdout=StringIO())
+        call_command(
+            "seed_demo",
+            "--boundary",
+            str(data / "330681.geojson"),
+            "--grids",
+            "60",
+            "--communities",
+            "50",
+            stdout=StringIO(),
+        )
         zhuji = Division.objects.get(code="330681")
         assert zhuji.name == "诸暨市" and Division.objects.filter(parent=zhuji).count() == 23
         assert Grid.objects.filter(code__startswith="330681").count() == 60
