@@ -62,3 +62,42 @@ class RouteAction(models.TextChoices):
     HANDLE = "handle", _("Handle at this level")
     ESCALATE = "escalate", _("Pass up to the next level")
     DISPATCH = "dispatch", _("Dispatch to a department")
+
+
+ACTION_LABELS = {
+    "intake": _("Reported"),
+    "accept": _("Accepted"),
+    "start": _("Work started"),
+    "escalate": _("Passed up a level"),
+    "dispatch": _("Dispatched to a department"),
+    "return": _("Returned (退单)"),
+    "suspend": _("Waiting for the resident"),
+    "resume": _("Resumed"),
+    "reply": _("Replied"),
+    "co_reply": _("Co-handler replied"),
+    "resolve": _("Resolved"),
+    "confirm": _("Confirmed by the resident"),
+    "reject": _("Rejected by the resident"),
+    "invalidate": _("Marked invalid"),
+    "merge": _("Merged"),
+    "master_closed": _("Master case closed"),
+    "supervise": _("Supervision order (督办)"),
+    "warning_yellow": _("Deadline near"),
+    "warning_red": _("Overdue"),
+}
+BUTTON_LABELS = {
+    "accept": _("Accept"),
+    "start": _("Start work"),
+    "escalate": _("Pass up a level"),
+    "dispatch": _("Dispatch"),
+    "return": _("Return to dispatcher"),
+    "suspend": _("Wait for the resident"),
+    "resume": _("Resume"),
+    "reply": _("Reply"),
+    "resolve": _("Mark resolved"),
+    "confirm": _("Confirm and rate"),
+    "reject": _("Not resolved"),
+    "invalidate": _("Mark invalid"),
+    "merge": _("Merge"),
+    "supervise": _("Issue 督办"),
+}

@@ -31,7 +31,12 @@ from territory.models import AdmissionItem, Division, Grid, GridAssignment
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("territory:map")
+    """Staff land on the grid map; residents on their cases; visitors on the log-in page."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    if request.user.has_perm("territory.view_grid"):
+        return redirect("territory:map")
+    return redirect("cases:list")
 
 
 class MapView(StaffPermissionMixin, TemplateView):
@@ -136,10 +141,15 @@ def division_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def add_journal_entry(request: HttpRequest, kind: str, code: str) -> HttpResponse:
     require_perm(request, "core.add_journalentry")
-    if kind not in ("grid", "division"):
+    if kind not in ("grid", "division", "case"):
         return HttpResponse(status=404)
-    queryset = Grid.objects.all() if kind == "grid" else Division.objects.all()
-    obj = get_restricted_or_404(queryset, request.user, code=code)
+    if kind == "case":
+        from cases.models import Case
+
+        obj = get_restricted_or_404(Case.objects.all(), request.user, tracking_no=code)
+    else:
+        queryset = Grid.objects.all() if kind == "grid" else Division.objects.all()
+        obj = get_restricted_or_404(queryset, request.user, code=code)
     form = JournalForm(request.POST)
     if form.is_valid():
         do_add_journal_entry(
@@ -148,6 +158,8 @@ def add_journal_entry(request: HttpRequest, kind: str, code: str) -> HttpRespons
         messages.success(request, _("Note added."))
     else:
         messages.error(request, _("The note was not saved: %(errors)s") % {"errors": form.errors.as_text()})
+    if kind == "case":
+        return redirect("cases:detail", tracking_no=code)
     return redirect(f"territory:{kind}", code=code)
 
 

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("cases/", views.case_list, name="list"),
+    path("cases/<str:tracking_no>/", views.case_detail, name="detail"),
+    path("cases/<str:tracking_no>/act/<str:action>/", views.case_act, name="act"),
+    path("report/", views.report, name="report"),
+    path("report/<str:tracking_no>/", views.reported, name="reported"),
+    path("track/", views.track, name="track"),
+    path("outline.json", views.district_outline, name="outline"),
+]

@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases import actions
+from cases.choices import Channel, Status, Warning
+from cases.forms import ReportForm, TrackForm
+from cases.intake import IntakeData, intake
+from cases.models import Case, CaseEvent
+from cases.workflow import IllegalTransition
+from core.scoping import get_restricted_or_404
+from core.views import error_messages, require_perm
+from territory.forms import JournalForm
+from territory.models import Department, Division
+
+CHANNEL_BY_ROLE = {
+    "resident": Channel.RESIDENT_WEB,
+    "grid_worker": Channel.GRID_WORKER,
+    "grid_leader": Channel.GRID_WORKER,
+    "hotline_agent": Channel.HOTLINE,
+}
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    require_perm(request, "cases.view_case")
+    cases = Case.objects.restrict(request.user).select_related("category", "holder_division", "holder_department")
+    status, warning = request.GET.get("status", ""), request.GET.get("warning", "")
+    if status == "open":
+        cases = cases.exclude(status__in=[Status.CLOSED, Status.MERGED, Status.INVALID])
+    elif status:
+        cases = cases.filter(status=status)
+    if warning:
+        cases = cases.filter(warning=warning)
+    page = Paginator(cases.order_by("-created_at"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/case_list.html",
+        {"page": page, "status": status, "warning": warning, "statuses": Status.choices, "warnings": Warning.choices},
+    )
+
+
+@login_required
+def case_detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
+    require_perm(request, "cases.view_case")
+    case = get_restricted_or_404(
+        Case.objects.select_related(
+            "category__parent__parent", "grid", "holder_division", "holder_department", "master"
+        ),
+        request.user,
+        tracking_no=tracking_no,
+    )
+    allowed = actions.allowed_for(request.user, case)
+    if request.user.has_perm("cases.supervise_case") and case.is_open:
+        allowed.append("supervise")
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "events": CaseEvent.objects.filter(case=case).select_related("actor"),
+            "attachments": case.attachments.all(),
+            "units": case.units.select_related("division", "department"),
+            "allowed": allowed,
+            "departments": Department.objects.filter(division__code=case.territory_code[:6]),
+            "journal": case.journal_entries.select_related("author")[:20],
+            "journal_form": JournalForm(),
+            "supervisions": case.supervisions.all(),
+            # Residents see which unit holds their case, not the names of the staff who handled it.
+            "show_actor": getattr(request.user, "role", "") != "resident",
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_act(request: HttpRequest, tracking_no: str, action: str) -> HttpResponse:
+    case = get_restricted_or_404(Case.objects.all(), request.user, tracking_no=tracking_no)
+    post, user = request.POST, request.user
+    runners = {
+        "accept": lambda: actions.do_accept(case, acting_user=user, note=post.get("note", "")),
+        "start": lambda: actions.do_start(case, acting_user=user),
+        "escalate": lambda: actions.do_escalate(case, acting_user=user, reason=post.get("reason", "")),
+        "dispatch": lambda: actions.do_dispatch(
+            case,
+            _department(post.get("department", "")),
+            acting_user=user,
+            note=post.get("note", ""),
+            co_departments=[_department(c) for c in post.getlist("co_departments")],
+        ),
+        "return": lambda: actions.do_return(case, acting_user=user, reason=post.get("reason", "")),
+        "suspend": lambda: actions.do_suspend(case, acting_user=user, reason=post.get("reason", "")),
+        "resume": lambda: actions.do_resume(case, acting_user=user),
+        "reply": lambda: actions.do_reply(case, post.get("text", ""), acting_user=user),
+        "resolve": lambda: actions.do_resolve(
+            case, acting_user=user, note=post.get("note", ""), reply=post.get("text", "")
+        ),
+        "confirm": lambda: actions.do_confirm(
+            case, acting_user=user, rating=_int(post.get("rating")), comment=post.get("comment", "")
+        ),
+        "reject": lambda: actions.do_reject(case, acting_user=user, reason=post.get("reason", "")),
+        "invalidate": lambda: actions.do_invalidate(case, acting_user=user, reason=post.get("reason", "")),
+        "supervise": lambda: actions.do_supervise(case, acting_user=user, reason=post.get("reason", "")),
+    }
+    if action not in runners:
+        return HttpResponse(status=404)
+    try:
+        runners[action]()
+        messages.success(request, _("Done."))
+    except IllegalTransition as exc:
+        messages.error(request, _("Not possible now: %(why)s") % {"why": exc})
+    except PermissionDenied:
+        messages.error(request, _("This case is not yours to act on."))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(m for ms in error_messages(exc).values() for m in ms))
+    return redirect("cases:detail", tracking_no=tracking_no)
+
+
+def _department(code: str) -> Department:
+    department = Department.objects.filter(code=code).first()
+    if department is None:
+        raise ValidationError({"department": _("choose a department")})
+    return department
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    """Mobile-first reporting for residents and grid workers (quick field report, 就地解决)."""
+    require_perm(request, "cases.add_case")
+    user = request.user
+    initial = {"reporter_name": getattr(user, "display_name", ""), "reporter_phone": getattr(user, "phone", "")}
+    form = ReportForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case, _created = intake(
+                IntakeData(
+                    channel=CHANNEL_BY_ROLE.get(getattr(user, "role", ""), Channel.RESIDENT_WEB),
+                    description=data["description"],
+                    category_code=data["category_code"],
+                    lon=data["lon"],
+                    lat=data["lat"],
+                    address=data["address"],
+                    reporter_name=data["reporter_name"],
+                    reporter_phone=data["reporter_phone"],
+                    urgency=data["urgency"],
+                    attachments=data["attachments"],
+                    solved_on_spot=data["solved_on_spot"],
+                    idempotency_key=request.POST.get("form_token") or None,
+                ),
+                acting_user=user,
+            )
+            return redirect("cases:reported", tracking_no=case.tracking_no)
+        except ValidationError as exc:
+            for field, errors in error_messages(exc).items():
+                target = field if field in form.fields else None
+                form.add_error(target, errors if target else [f"{field}: {e}" for e in errors])
+    import uuid
+
+    return render(
+        request,
+        "cases/report.html",
+        {
+            "form": form,
+            "form_token": uuid.uuid4().hex,
+            "is_grid_worker": getattr(user, "role", "") in ("grid_worker", "grid_leader"),
+        },
+    )
+
+
+@login_required
+def reported(request: HttpRequest, tracking_no: str) -> HttpResponse:
+    case = get_restricted_or_404(
+        Case.objects.select_related("category", "holder_division", "holder_department"),
+        request.user,
+        tracking_no=tracking_no,
+    )
+    return render(request, "cases/reported.html", {"case": case})
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    """No account needed: tracking number + the phone number given when reporting."""
+    form = TrackForm(request.GET or None)
+    case = None
+    if form.is_valid():
+        case = (
+            Case.objects.filter(
+                tracking_no=form.cleaned_data["tracking_no"].strip(), reporter_phone=form.cleaned_data["phone"].strip()
+            )
+            .select_related("category")
+            .first()
+        )
+        if case is None:
+            form.add_error(None, _("No case matches this tracking number and mobile number."))
+    events = CaseEvent.objects.filter(case=case) if case else []
+    return render(request, "cases/track.html", {"form": form, "case": case, "events": events})
+
+
+def district_outline(request: HttpRequest) -> JsonResponse:
+    """Public: the district boundaries (for the reporting map of residents); nothing else."""
+    import json
+
+    from territory.exports import _simplified
+
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"name": d.name},
+            "geometry": _simplified(d.code, str(d.updated_at), json.dumps(d.geometry)),
+        }
+        for d in Division.objects.filter(level="district").exclude(geometry=None)
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
