@@ -46,7 +46,7 @@ _MANAGE_TERRITORY = {
     "territory.export_territory",
 }
 
-_CASE_READ = {"cases.view_case", "cases.view_category"}
+_CASE_READ = {"cases.view_case", "cases.view_category", "cases.view_assessment"}
 _CASE_REPORT = {"cases.add_case"}
 _CASE_HANDLE = {"cases.change_case"}
 _CASE_SUPERVISE = {"cases.supervise_case"}

@@ -212,6 +212,7 @@ def _intake(data: IntakeData, *, acting_user: Any) -> Case:
         holder_department=placement.department,
         dispatcher=placement.dispatcher,
         response_due=due.response_due,
+        first_response_due=due.response_due,
         resolution_due=due.resolution_due,
         warn_at=due.warn_at,
         working_time=due.working_time,

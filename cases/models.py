@@ -173,6 +173,12 @@ class Case(JournalingMixin, TimestampedMixin):
     )
 
     response_due = models.DateTimeField(_("respond by"), null=True, blank=True, db_index=True)
+    first_response_due = models.DateTimeField(
+        _("first response deadline"),
+        null=True,
+        blank=True,
+        help_text=_("the intake's response deadline, kept for the reply rate"),
+    )
     resolution_due = models.DateTimeField(_("resolve by"), null=True, blank=True, db_index=True)
     warn_at = models.DateTimeField(_("warn from"), null=True, blank=True, db_index=True)
     warning = models.CharField(_("deadline"), max_length=10, choices=Warning.choices, default=Warning.NONE)
@@ -202,7 +208,10 @@ class Case(JournalingMixin, TimestampedMixin):
         ordering = ["-created_at", "-id"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
-        permissions = [("supervise_case", "Can issue supervision orders (督办)")]
+        permissions = [
+            ("supervise_case", "Can issue supervision orders (督办)"),
+            ("view_assessment", "Can see the 三率 assessment"),
+        ]
         indexes = [models.Index(fields=["status", "resolution_due"]), models.Index(fields=["status", "response_due"])]
         constraints = [
             models.CheckConstraint(

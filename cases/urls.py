@@ -10,5 +10,6 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("report/<str:tracking_no>/", views.reported, name="reported"),
     path("track/", views.track, name="track"),
+    path("assessment/", views.assessment, name="assessment"),
     path("outline.json", views.district_outline, name="outline"),
 ]

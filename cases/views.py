@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cases import actions
+from cases import assessment as assess
 from cases.choices import Channel, Status, Warning
 from cases.forms import ReportForm, TrackForm
 from cases.intake import IntakeData, intake
@@ -225,3 +230,124 @@ def district_outline(request: HttpRequest) -> JsonResponse:
         for d in Division.objects.filter(level="district").exclude(geometry=None)
     ]
     return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+ASSESSMENT_LEVELS = {
+    "street": gettext_lazy("Streets"),
+    "community": gettext_lazy("Communities / villages"),
+    "grid": gettext_lazy("Grids"),
+    "grid_worker": gettext_lazy("Grid workers"),
+    "department": gettext_lazy("Departments"),
+}
+
+
+@login_required
+def assessment(request: HttpRequest) -> HttpResponse:
+    """三率 ranking of units for a period, with the definitions on hover and an .xlsx download."""
+    require_perm(request, "cases.view_assessment")
+    level = request.GET.get("level", "street")
+    level = level if level in ASSESSMENT_LEVELS else "street"
+    today = timezone.localdate()
+    start = _date(request.GET.get("start"), today.replace(day=1))
+    end = _date(request.GET.get("end"), today)
+    tz = timezone.get_current_timezone()
+    cases = assess.in_period(
+        Case.objects.restrict(request.user),
+        dt.datetime.combine(start, dt.time.min, tz),
+        dt.datetime.combine(end, dt.time.max, tz),
+    )
+    rows = _assessment_rows(cases, level)
+    rows.sort(key=lambda r: (-r.score, r.unit))
+    overall = assess.total(cases)
+    if request.GET.get("format") == "xlsx":
+        return _assessment_xlsx(rows, overall, level, start, end)
+    return render(
+        request,
+        "cases/assessment.html",
+        {
+            "rows": rows,
+            "overall": overall,
+            "level": level,
+            "levels": ASSESSMENT_LEVELS,
+            "start": start,
+            "end": end,
+            "definitions": assess.DEFINITIONS,
+        },
+    )
+
+
+def _assessment_rows(cases, level: str) -> list[assess.Rates]:
+    if level == "department":
+        return assess.by_department(cases)
+    codes = Division.objects.values_list("code", "name")
+    names = dict(codes)
+    if level in ("grid", "grid_worker"):
+        from territory.models import Grid
+
+        names.update(Grid.objects.values_list("code", "name"))
+        grids = assess.by_territory(cases, "grid", names)
+        return grids if level == "grid" else assess.by_grid_worker(cases, grids)
+    return assess.by_territory(cases, level, names)
+
+
+def _date(value: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+def _assessment_xlsx(rows, overall, level: str, start: dt.date, end: dt.date) -> HttpResponse:
+    from core.tabular import write_xlsx
+
+    header = [
+        str(_("Rank")),
+        str(_("Code")),
+        str(_("Unit")),
+        str(_("Reported")),
+        str(_("Replied in time")),
+        str(_("Reply rate")),
+        str(_("Accepted")),
+        str(_("Resolved and confirmed")),
+        str(_("Resolution rate")),
+        str(_("Rated")),
+        str(_("Satisfied")),
+        str(_("Satisfaction rate")),
+    ]
+    body = [
+        [
+            i,
+            r.unit,
+            r.name,
+            r.reported,
+            r.replied_on_time,
+            r.reply_rate,
+            r.accepted,
+            r.resolved_confirmed,
+            r.resolution_rate,
+            r.rated,
+            r.satisfied,
+            r.satisfaction_rate,
+        ]
+        for i, r in enumerate(rows, start=1)
+    ]
+    body.append(
+        [
+            "",
+            "",
+            overall.name,
+            overall.reported,
+            overall.replied_on_time,
+            overall.reply_rate,
+            overall.accepted,
+            overall.resolved_confirmed,
+            overall.resolution_rate,
+            overall.rated,
+            overall.satisfied,
+            overall.satisfaction_rate,
+        ]
+    )
+    data = write_xlsx(f"{level} {start}~{end}", header, body)
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="assessment-{level}-{start}-{end}.xlsx"'
+    return response
