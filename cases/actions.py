@@ -17,6 +17,7 @@ from cases.intake import holder_label
 from cases.models import Case, CaseEvent, CaseUnit, Supervision
 from core import audit
 from core.actions import action
+from notify import service as notify
 from territory.models import Department
 
 ANY_HOLDER_ACTIONS = {
@@ -90,6 +91,7 @@ def _apply(case: Case, name: str, *, actor: Any, note: str = "", data: dict | No
         data=data or {},
     )
     audit.record(f"cases.{name}", actor=actor, obj=case, before=before, after=audit.snapshot(case))
+    notify.case_event(case, name, note=note)
     return case
 
 
@@ -406,6 +408,7 @@ def _close_duplicates(master: Case, actor: Any) -> None:
             note=master.reply,
             data={"master": master.tracking_no},
         )
+        notify.case_event(dup, "master_closed")
 
 
 def supervise(case: Case, *, acting_user: Any, reason: str, hours: float | None = None, automatic: bool) -> Supervision:
@@ -435,6 +438,7 @@ def supervise(case: Case, *, acting_user: Any, reason: str, hours: float | None 
         data={"due": order.due.isoformat()},
     )
     audit.record("cases.supervise", actor=acting_user, obj=current, after=audit.snapshot(order))
+    notify.case_event(current, "supervise", note=reason)
     return order
 
 

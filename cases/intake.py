@@ -18,6 +18,7 @@ from cases.choices import Channel, Status, Urgency
 from cases.models import Attachment, Case, CaseEvent, CaseUnit, Category, Counter
 from core import audit
 from core.models import ApiClient
+from notify import service as notify
 from territory import index
 from territory.models import Division, Grid
 
@@ -234,6 +235,7 @@ def _intake(data: IntakeData, *, acting_user: Any) -> Case:
     after = audit.snapshot(case)
     after["attachments"] = [{"name": a.original_name, "sha256": a.sha256, "size": a.size} for a in stored]
     audit.record("cases.intake", actor=acting_user, obj=case, after=after)
+    notify.case_event(case, "intake")
     if data.solved_on_spot:
         from cases.actions import resolve_on_spot
 

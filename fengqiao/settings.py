@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "accounts",
     "territory",
     "cases",
+    "notify",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "notify.context.unread",
             ],
         },
     },
@@ -176,3 +178,7 @@ SUPERVISION_HOURS = float(os.environ.get("FENGQIAO_SUPERVISION_HOURS", "24"))
 ATTACHMENT_MAX_MB = {"photo": 10, "voice": 20, "video": 100}
 # Seconds between the clock's sweeps over case deadlines.
 CASE_SWEEP_SECONDS = int(os.environ.get("FENGQIAO_CASE_SWEEP_SECONDS", "60"))
+
+# SMS: a class with send(phone, body); the default appends to a file so nothing leaves the machine by accident.
+SMS_BACKEND = os.environ.get("FENGQIAO_SMS_BACKEND", "notify.backends.FileSmsBackend")
+SMS_OUTBOX = Path(os.environ.get("FENGQIAO_SMS_OUTBOX", VAR_DIR / "sms" / "outbox.log"))

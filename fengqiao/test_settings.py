@@ -9,3 +9,4 @@ LANGUAGE_CODE = "en"
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+SMS_BACKEND = "notify.backends.MemorySmsBackend"

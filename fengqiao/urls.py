@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("territory.urls")),
     path("", include("cases.urls")),
+    path("", include("notify.urls")),
 ]

@@ -14,8 +14,18 @@ from cases.models import Case, CaseEvent, CaseUnit
 from cases.testing import CaseTestCase
 from core.models import AuditEntry
 
-HANDLER_ACTIONS = ["accept", "start", "escalate", "dispatch", "return", "suspend", "resume", "reply", "resolve",
-                   "invalidate"]
+HANDLER_ACTIONS = [
+    "accept",
+    "start",
+    "escalate",
+    "dispatch",
+    "return",
+    "suspend",
+    "resume",
+    "reply",
+    "resolve",
+    "invalidate",
+]
 RESIDENT_ACTIONS = ["confirm", "reject"]
 
 
@@ -91,6 +101,7 @@ class WorkflowPropertyTests(CaseTestCase):
         WorkflowMachine.test = self
         run_state_machine_as_test(
             WorkflowMachine,
-            settings=settings(max_examples=30, stateful_step_count=12, deadline=None,
-                              suppress_health_check=[HealthCheck.too_slow]),
+            settings=settings(
+                max_examples=30, stateful_step_count=12, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+            ),
         )

@@ -1,0 +1,96 @@
+"""The one interface for telling people about a case (S22): in-app for account holders, SMS to the phone number
+a reporter gave, queued in the action's transaction and sent by the worker after commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from notify.models import Notification
+
+# Which steps the reporter and followers hear about, with the message template.
+RESIDENT_MESSAGES = {
+    "intake": "【枫桥】您反映的问题已受理，编号{no}，承办单位{holder}，办结时限{due}。",
+    "resolve": "【枫桥】您反映的问题（编号{no}）已办结：{reply}。请确认并评价。",
+    "confirm": "【枫桥】您反映的问题（编号{no}）已确认办结，感谢您的监督。",
+    "reject": "【枫桥】您对问题（编号{no}）的意见已收到，已退回{holder}重新办理。",
+    "master_closed": "【枫桥】与您反映的问题（编号{no}）相同的问题已办结：{reply}。",
+    "invalidate": "【枫桥】您反映的问题（编号{no}）经核实不予受理：{note}。",
+}
+# Steps after which the unit now holding the case is told in the app.
+HOLDER_EVENTS = {"intake", "escalate", "dispatch", "return", "reject", "supervise"}
+
+
+def case_event(case: Any, event: str, *, note: str = "", extra_phones: list[str] | None = None) -> list[Notification]:
+    """Queue the notices for one step of `case`; call inside the action's transaction."""
+    notes: list[Notification] = []
+    template = RESIDENT_MESSAGES.get(event)
+    if template:
+        body = template.format(
+            no=case.tracking_no,
+            holder=case.holder or "",
+            reply=(case.reply or "")[:80],
+            note=note[:80],
+            due=timezone.localtime(case.resolution_due).strftime("%m-%d %H:%M") if case.resolution_due else "",
+        )
+        residents = [case.reporter] if case.reporter_id else []
+        residents += list(case.followers.all())
+        notes += [
+            Notification(
+                channel=Notification.Channel.IN_APP,
+                recipient=u,
+                case=case,
+                event=event,
+                body=body,
+                state=Notification.State.SENT,
+                sent_at=timezone.now(),
+            )
+            for u in residents
+        ]
+        phones = {case.reporter_phone} if case.reporter_phone else set()
+        phones |= set(extra_phones or [])
+        notes += [
+            Notification(channel=Notification.Channel.SMS, phone=p, case=case, event=event, body=body)
+            for p in sorted(phones)
+        ]
+    if event in HOLDER_EVENTS:
+        notes += [
+            Notification(
+                channel=Notification.Channel.IN_APP,
+                recipient=u,
+                case=case,
+                event=event,
+                body=f"事件{case.tracking_no}（{case.category}）待您处理：{note or case.description[:40]}",
+                state=Notification.State.SENT,
+                sent_at=timezone.now(),
+            )
+            for u in holders(case)
+        ]
+    created = Notification.objects.bulk_create(notes)
+    if any(n.channel == Notification.Channel.SMS for n in created):
+        transaction.on_commit(_enqueue_sms)
+    return created
+
+
+def holders(case: Any) -> list[Any]:
+    from accounts.models import User
+    from accounts.roles import Role
+
+    if case.holder_department_id:
+        return list(
+            User.objects.filter(department_id=case.holder_department_id, is_active=True, role=Role.DEPARTMENT_HANDLER)
+        )
+    if case.level == "community" and case.grid_id:
+        from territory.models import GridAssignment
+
+        ids = GridAssignment.objects.filter(grid_id=case.grid_id, end_date__isnull=True).values_list("user_id")
+        return list(User.objects.filter(pk__in=ids, is_active=True))
+    return list(User.objects.filter(division_id=case.holder_division_id, is_active=True).exclude(role=Role.RESIDENT))
+
+
+def _enqueue_sms() -> None:
+    from notify.tasks import send_pending_sms
+
+    send_pending_sms.enqueue()

@@ -1,0 +1,59 @@
+"""Residents hear about key steps by SMS and in the app; units hear when a case arrives; SMS go after commit."""
+
+from __future__ import annotations
+
+from cases import actions
+from cases.testing import CaseTestCase
+from notify.backends import MemorySmsBackend
+from notify.models import Notification
+from notify.tasks import send_pending_sms
+
+
+class NotificationTests(CaseTestCase):
+    def setUp(self):
+        MemorySmsBackend.outbox.clear()
+
+    def test_the_reporter_gets_the_number_and_deadline_by_sms_after_commit(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            case = self.report()
+        assert len(MemorySmsBackend.outbox) == 1
+        phone, body = MemorySmsBackend.outbox[0]
+        assert phone == "13812345678" and case.tracking_no in body and "办结时限" in body
+        assert Notification.objects.get(channel="sms").state == "sent"
+        assert Notification.objects.filter(channel="in_app", recipient=self.frank, event="intake").exists()
+
+    def test_the_grid_staff_are_told_in_the_app(self):
+        case = self.report()
+        assert Notification.objects.filter(recipient=self.carol, case=case, event="intake").exists()
+        assert not Notification.objects.filter(recipient=self.dave, case=case).exists()
+
+    def test_resolution_asks_the_resident_to_confirm(self):
+        case = actions.do_accept(self.report(), acting_user=self.carol)
+        actions.do_resolve(case, acting_user=self.carol, note="已处理", reply="已要求店主整改")
+        note = Notification.objects.get(channel="sms", event="resolve")
+        assert "请确认并评价" in note.body and "已要求店主整改" in note.body
+
+    def test_a_gateway_failure_is_recorded_and_the_others_still_go(self):
+        self.report()
+        self.report(reporter_phone="13900000000")
+
+        class Flaky:
+            calls = 0
+
+            def send(self, phone, body):
+                Flaky.calls += 1
+                if phone == "13812345678":
+                    raise ConnectionError("gateway down")
+
+        with self.settings(SMS_BACKEND="notify.tests.test_notifications.FLAKY"):
+            globals()["FLAKY"] = Flaky
+            send_pending_sms.call()
+        states = dict(Notification.objects.filter(channel="sms").values_list("phone", "state"))
+        assert states == {"13812345678": "failed", "13900000000": "sent"}
+
+    def test_the_inbox_lists_and_marks_read(self):
+        self.report()
+        self.login("frank")
+        assert "受理" in self.client.get("/notifications/").content.decode()
+        self.client.post("/notifications/read/")
+        assert not Notification.objects.filter(recipient=self.frank, read_at__isnull=True).exists()
