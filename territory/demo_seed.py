@@ -80,6 +80,7 @@ def seed_district(
         _build_street_and_community_staff(layout, people, step)
         _build_grid_staff(layout, people, rng, step)
         _build_admission_list(district, departments)
+        _build_case_setup(departments)
         if with_named_logins:
             _build_named_logins(district, departments, people)
     return SeedResult(district, True, named_logins(district) if with_named_logins else [])
@@ -258,6 +259,43 @@ def _build_admission_list(district: Division, departments: list[Department]) -> 
             decision_reason=decision,
         )
         audit.record("territory.request_admission_item", actor=ACTOR, obj=item, after=audit.snapshot(item))
+
+
+# (category path, level, action, department short code): how the demo district routes a few kinds of case.
+DEMO_ROUTES = [
+    (("城乡建设", "城市建设和市政管理", "城管执法"), "community", "escalate", ""),
+    (("城乡建设", "城市建设和市政管理", "城管执法"), "street", "dispatch", "zfj"),
+    (("环境保护",), "community", "escalate", ""),
+    (("环境保护",), "street", "dispatch", "sthjj"),
+    (("交通运输",), "community", "escalate", ""),
+    (("交通运输",), "street", "dispatch", "jtj"),
+    (("劳动和社会保障",), "community", "escalate", ""),
+    (("劳动和社会保障",), "street", "dispatch", "rsj"),
+]
+
+
+def _build_case_setup(departments: list[Department]) -> None:
+    """The category tree (once per installation) and the demo's routing rules."""
+    from cases.categories import build_categories
+    from cases.models import Category, RoutingRule
+
+    build_categories(departments=departments, acting_user=ACTOR)
+    by_short = {d.code.rsplit("-", 1)[-1]: d for d in departments}
+    for path, level, route, short in DEMO_ROUTES:
+        category = _category(Category, path)
+        if category is None or RoutingRule.objects.filter(category=category, level=level).exists():
+            continue
+        rule = RoutingRule.objects.create(category=category, level=level, action=route, department=by_short.get(short))
+        audit.record("cases.create_routing_rule", actor=ACTOR, obj=rule, after=audit.snapshot(rule))
+
+
+def _category(model: Any, path: tuple[str, ...]) -> Any:
+    node = None
+    for name in path:
+        node = model.objects.filter(name=name, parent=node).first()
+        if node is None:
+            return None
+    return node
 
 
 NAMED_LOGINS = [

@@ -85,3 +85,25 @@ class SecondDistrictTests(TestCase):
         assert Grid.objects.filter(code__startswith="330681").count() == 60
         assert AdmissionItem.objects.filter(district=zhuji, is_standing=True).count() == 4
         assert coverage_problems() == []
+
+
+class DemoCaseSetupTests(TestCase):
+    def test_the_demo_can_take_cases_at_once(self):
+        from cases.intake import IntakeData, intake
+        from cases.models import Category, RoutingRule
+
+        call_command("seed_demo", "--grids", "40", "--communities", "30", stdout=StringIO())
+        assert Category.objects.filter(depth=3).count() > 300 and RoutingRule.objects.count() == 8
+        grid = Grid.objects.order_by("code").first()
+        noise = Category.objects.get(name="噪音污染", depth=3)
+        case, _ = intake(
+            IntakeData(
+                channel="resident_web",
+                description="噪音",
+                category_code=noise.code,
+                lon=grid.centroid_lon,
+                lat=grid.centroid_lat,
+            ),
+            acting_user="test",
+        )
+        assert case.level == "department" and case.holder_department.name == "区生态环境分局"
