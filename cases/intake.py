@@ -17,6 +17,7 @@ from cases import routing, sla
 from cases.choices import Channel, Status, Urgency
 from cases.models import Attachment, Case, CaseEvent, CaseUnit, Category, Counter
 from core import audit
+from core.memo import memoized
 from core.models import ApiClient
 from notify import service as notify
 from territory import index
@@ -73,7 +74,7 @@ def validate(data: IntakeData) -> tuple[Category, Located, dict[str, str]]:
         problems["description"] = "describe the problem"
     elif len(description) > 4000:
         problems["description"] = f"at most 4,000 characters, got {len(description):,}"
-    category = Category.objects.filter(code=data.category_code, is_active=True).select_related("parent").first()
+    category = active_categories().get(data.category_code)
     if category is None:
         problems["category"] = f"unknown category {data.category_code!r}"
     if data.urgency not in Urgency.values:
@@ -93,6 +94,18 @@ def validate(data: IntakeData) -> tuple[Category, Located, dict[str, str]]:
     return category, located, problems
 
 
+@memoized
+def active_categories() -> dict[str, Category]:
+    """Active categories by code, parents linked in memory (lineage() walks them without queries)."""
+    nodes = {c.pk: c for c in Category.objects.all()}
+    for node in nodes.values():
+        node.parent = nodes.get(node.parent_id)  # type: ignore[assignment]
+    return {c.code: c for c in nodes.values() if c.is_active}
+
+
+NO_GEOMETRY = ("geometry", "community__geometry", "community__parent__geometry", "community__parent__parent__geometry")
+
+
 def locate(data: IntakeData, problems: dict[str, str]) -> Located | None:
     if data.lon is not None or data.lat is not None:
         if data.lon is None or data.lat is None or not (-180 <= data.lon <= 180 and -90 <= data.lat <= 90):
@@ -102,12 +115,13 @@ def locate(data: IntakeData, problems: dict[str, str]) -> Located | None:
         if hit is None:
             problems["location"] = f"({data.lon}, {data.lat}) is outside the district's grids"
             return None
-        grid = Grid.objects.select_related("community__parent__parent").get(code=hit.grid_code)
+        grid = Grid.objects.select_related("community__parent__parent").defer(*NO_GEOMETRY).get(code=hit.grid_code)
         return Located(grid, grid.community)
     if data.community_code:
         community = (
             Division.objects.filter(code=data.community_code, level="community")
             .select_related("parent__parent")
+            .defer("geometry", "parent__geometry", "parent__parent__geometry")
             .first()
         )
         if community is None:

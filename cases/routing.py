@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from cases.choices import Level, RouteAction
 from cases.models import Category, RoutingRule
+from core.memo import memoized
 from territory.models import Department, Division
 
 
@@ -25,6 +26,11 @@ def rule_for(category: Category, level: str, rules: dict[tuple[int, str], Routin
     return None
 
 
+@memoized
+def all_rules() -> dict[tuple[int, str], RoutingRule]:
+    return {(r.category_id, r.level): r for r in RoutingRule.objects.select_related("department")}
+
+
 def chain_of(community: Division) -> list[tuple[str, Division]]:
     street = community.parent
     district = street.parent if street else None
@@ -34,7 +40,7 @@ def chain_of(community: Division) -> list[tuple[str, Division]]:
 
 def place(category: Category, community: Division, start_level: str = Level.COMMUNITY) -> Placement:
     """Walk up from `start_level` until a level handles the case or dispatches it to a department."""
-    rules = {(r.category_id, r.level): r for r in RoutingRule.objects.select_related("department")}
+    rules = all_rules()
     chain = chain_of(community)
     levels = [lvl for lvl, _ in chain]
     start = levels.index(start_level) if start_level in levels else 0

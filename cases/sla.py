@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases.choices import Level
 from cases.models import CalendarDay, Category, SlaPolicy
+from core.memo import memoized
 
 MAX_DAYS = 800  # a deadline further than this many days away is a configuration mistake, not a calendar walk
 
@@ -26,13 +27,18 @@ class Deadlines:
 
 def policy_for(category: Category, level: str) -> SlaPolicy:
     """The most specific policy: category lineage (nearest first) × exact level, then any level; else defaults."""
-    policies = {(p.category_id, p.level): p for p in SlaPolicy.objects.all()}
+    policies = all_policies()
     for node in [*category.lineage(), None]:
         node_id = node.pk if node else None
         for lvl in (level, ""):
             if (node_id, lvl) in policies:
                 return policies[(node_id, lvl)]
     return SlaPolicy(response_hours=settings.SLA_RESPONSE_HOURS, resolution_hours=settings.SLA_RESOLUTION_HOURS)
+
+
+@memoized
+def all_policies() -> dict[tuple[int | None, str], SlaPolicy]:
+    return {(p.category_id, p.level): p for p in SlaPolicy.objects.all()}
 
 
 def deadlines(category: Category, level: str, start: dt.datetime) -> Deadlines:

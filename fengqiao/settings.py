@@ -182,3 +182,5 @@ CASE_SWEEP_SECONDS = int(os.environ.get("FENGQIAO_CASE_SWEEP_SECONDS", "60"))
 # SMS: a class with send(phone, body); the default appends to a file so nothing leaves the machine by accident.
 SMS_BACKEND = os.environ.get("FENGQIAO_SMS_BACKEND", "notify.backends.FileSmsBackend")
 SMS_OUTBOX = Path(os.environ.get("FENGQIAO_SMS_OUTBOX", VAR_DIR / "sms" / "outbox.log"))
+# Seconds a process keeps routing rules, deadline policies and categories in memory (core.memo).
+CONFIG_CACHE_SECONDS = float(os.environ.get("FENGQIAO_CONFIG_CACHE_SECONDS", "5"))

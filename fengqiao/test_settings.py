@@ -10,3 +10,4 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 SMS_BACKEND = "notify.backends.MemorySmsBackend"
+CONFIG_CACHE_SECONDS = 0.0

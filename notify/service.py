@@ -36,7 +36,8 @@ def case_event(case: Any, event: str, *, note: str = "", extra_phones: list[str]
             due=timezone.localtime(case.resolution_due).strftime("%m-%d %H:%M") if case.resolution_due else "",
         )
         residents = [case.reporter] if case.reporter_id else []
-        residents += list(case.followers.all())
+        if event != "intake":  # a new case has no followers yet
+            residents += list(case.followers.all())
         notes += [
             Notification(
                 channel=Notification.Channel.IN_APP,
