@@ -99,7 +99,7 @@ def active_categories() -> dict[str, Category]:
     """Active categories by code, parents linked in memory (lineage() walks them without queries)."""
     nodes = {c.pk: c for c in Category.objects.all()}
     for node in nodes.values():
-        node.parent = nodes.get(node.parent_id)  # type: ignore[assignment]
+        node.parent = nodes.get(node.parent_id)  # type: ignore[assignment, arg-type]
     return {c.code: c for c in nodes.values() if c.is_active}
 
 
