@@ -21,7 +21,7 @@ from cases.intake import IntakeData, intake
 from cases.models import Case, CaseEvent
 from cases.workflow import IllegalTransition
 from core.scoping import get_restricted_or_404
-from core.views import error_messages, require_perm
+from core.views import error_messages, error_text, require_perm
 from territory.forms import JournalForm
 from territory.models import Department, Division
 
@@ -124,7 +124,7 @@ def case_act(request: HttpRequest, tracking_no: str, action: str) -> HttpRespons
     except PermissionDenied:
         messages.error(request, _("This case is not yours to act on."))
     except ValidationError as exc:
-        messages.error(request, "; ".join(m for ms in error_messages(exc).values() for m in ms))
+        messages.error(request, error_text(exc))
     return redirect("cases:detail", tracking_no=tracking_no)
 
 

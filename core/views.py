@@ -36,3 +36,8 @@ def require_perm(request: HttpRequest, permission: str) -> None:
 
 def error_messages(exc: ValidationError) -> dict[str, list[str]]:
     return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+
+
+def error_text(exc: ValidationError) -> str:
+    """All messages of a ValidationError on one line, for a flash message."""
+    return "; ".join(m for ms in error_messages(exc).values() for m in ms)

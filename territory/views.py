@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 from core.actions import do_add_journal_entry
 from core.scoping import get_restricted_or_404
 from core.tabular import FileError, read_rows
-from core.views import StaffPermissionMixin, error_messages, is_htmx, require_perm
+from core.views import StaffPermissionMixin, error_messages, error_text, is_htmx, require_perm
 from territory import exports
 from territory.actions import (
     do_assign_grid_staff,
@@ -174,7 +174,7 @@ def assign_staff(request: HttpRequest, code: str) -> HttpResponse:
             do_assign_grid_staff(grid, form.cleaned_data["user"], form.cleaned_data["role"], acting_user=request.user)
             messages.success(request, _("Assigned."))
         except ValidationError as exc:
-            messages.error(request, "; ".join(m for ms in error_messages(exc).values() for m in ms))
+            messages.error(request, error_text(exc))
     else:
         messages.error(request, form.errors.as_text())
     return redirect("territory:grid", code=code)
@@ -189,7 +189,7 @@ def end_assignment(request: HttpRequest, pk: int) -> HttpResponse:
         do_end_grid_assignment(assignment, acting_user=request.user)
         messages.success(request, _("Assignment ended."))
     except ValidationError as exc:
-        messages.error(request, "; ".join(m for ms in error_messages(exc).values() for m in ms))
+        messages.error(request, error_text(exc))
     return redirect("territory:grid", code=assignment.grid.code)
 
 
@@ -243,7 +243,7 @@ def admission_decide(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, _("Decision recorded."))
         except ValidationError as exc:
-            messages.error(request, "; ".join(m for ms in error_messages(exc).values() for m in ms))
+            messages.error(request, error_text(exc))
     else:
         messages.error(request, form.errors.as_text())
     return redirect("territory:admission")
