@@ -351,3 +351,16 @@ def _assessment_xlsx(rows, overall, level: str, start: dt.date, end: dt.date) ->
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="assessment-{level}-{start}-{end}.xlsx"'
     return response
+
+
+@login_required
+def callbacks(request: HttpRequest) -> HttpResponse:
+    """回访: resolved cases the resident has not answered for CALLBACK_AFTER_DAYS, oldest first, for hotline agents
+    to call and record the resident's answer (confirm and rate, or not resolved)."""
+    from django.conf import settings
+
+    require_perm(request, "cases.change_case")
+    cutoff = timezone.now() - dt.timedelta(days=settings.CALLBACK_AFTER_DAYS)
+    cases = (Case.objects.restrict(request.user).filter(status=Status.RESOLVED, resolved_at__lte=cutoff)
+             .select_related("category", "holder_division", "holder_department").order_by("resolved_at"))
+    return render(request, "cases/callbacks.html", {"cases": cases[:200], "days": settings.CALLBACK_AFTER_DAYS})

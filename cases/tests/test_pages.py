@@ -107,3 +107,26 @@ class CaseDetailPageScopeTests(ScopedViewTests, CaseTestCase):
         assert self.client.get(self.url_outside()).status_code == 200  # frank reported both
         self.login("erin")
         assert self.client.get(self.url_inside()).status_code == 404
+
+
+class CallbackTests(CaseTestCase):
+    def test_unanswered_resolutions_reach_the_hotline_and_a_call_back_closes_them(self):
+        import datetime as dt
+
+        from accounts.roles import Role
+        from cases import actions
+        from cases.tests.test_workflow import account
+
+        agent = account("hotline1", Role.HOTLINE_AGENT, division=self.alice.division)
+        case = actions.do_resolve(actions.do_accept(self.report(), acting_user=self.carol), acting_user=self.carol,
+                                  note="已处理")
+        fresh = actions.do_resolve(actions.do_accept(self.report(), acting_user=self.carol), acting_user=self.carol,
+                                   note="已处理")
+        Case.objects.filter(pk=case.pk).update(resolved_at=timezone.now() - dt.timedelta(days=4))
+        self.client.force_login(agent)
+        html = self.client.get("/cases/callbacks/").content.decode()
+        assert case.tracking_no in html and fresh.tracking_no not in html
+        self.client.post(f"/cases/{case.tracking_no}/act/confirm/", {"rating": "4", "comment": "回访：基本满意"})
+        case.refresh_from_db()
+        assert case.status == "closed" and case.rating == 4
+        assert case.events.last().data["callback"] is True
