@@ -51,3 +51,19 @@ class ReportForm(forms.Form):
 class TrackForm(forms.Form):
     tracking_no = forms.CharField(label=_("Tracking number"), max_length=20)
     phone = forms.CharField(label=_("Mobile number given when reporting"), max_length=11)
+
+
+class CaseImportForm(forms.Form):
+    file = forms.FileField(label=_("file"))
+    encoding = forms.ChoiceField(
+        label=_("CSV encoding"), choices=[("utf-8", "UTF-8"), ("gb18030", "GBK / GB18030")], initial="utf-8"
+    )
+    mode = forms.ChoiceField(
+        label=_("mode"),
+        choices=[
+            ("dry_run", _("Check only, write nothing")),
+            ("all", _("Import only if every row is good")),
+            ("skip_bad", _("Import the good rows, report the bad ones")),
+        ],
+        initial="dry_run",
+    )

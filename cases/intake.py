@@ -194,8 +194,13 @@ def intake(data: IntakeData, *, acting_user: Any) -> tuple[Case, bool]:
         raise
 
 
-@transaction.atomic(durable=True)
 def _intake(data: IntakeData, *, acting_user: Any) -> Case:
+    with transaction.atomic(durable=True):
+        return create_case(data, acting_user=acting_user)
+
+
+def create_case(data: IntakeData, *, acting_user: Any) -> Case:
+    """The intake inside an open transaction (a bulk import runs many in one); `intake()` for a single case."""
     category, located, _ = validate(data)
     now = timezone.now()
     placement = routing.place(category, located.community)

@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("cases/", views.case_list, name="list"),
     path("cases/callbacks/", views.callbacks, name="callbacks"),
+    path("cases/import/", views.import_cases, name="import"),
     path("cases/<str:tracking_no>/", views.case_detail, name="detail"),
     path("cases/<str:tracking_no>/act/<str:action>/", views.case_act, name="act"),
     path("report/", views.report, name="report"),

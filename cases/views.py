@@ -361,6 +361,33 @@ def callbacks(request: HttpRequest) -> HttpResponse:
 
     require_perm(request, "cases.change_case")
     cutoff = timezone.now() - dt.timedelta(days=settings.CALLBACK_AFTER_DAYS)
-    cases = (Case.objects.restrict(request.user).filter(status=Status.RESOLVED, resolved_at__lte=cutoff)
-             .select_related("category", "holder_division", "holder_department").order_by("resolved_at"))
+    cases = (
+        Case.objects.restrict(request.user)
+        .filter(status=Status.RESOLVED, resolved_at__lte=cutoff)
+        .select_related("category", "holder_division", "holder_department")
+        .order_by("resolved_at")
+    )
     return render(request, "cases/callbacks.html", {"cases": cases[:200], "days": settings.CALLBACK_AFTER_DAYS})
+
+
+@login_required
+def import_cases(request: HttpRequest) -> HttpResponse:
+    """Upload a file of cases; the same action and row report as `manage.py import_cases`."""
+    from cases.bulk import CASE_COLUMNS, do_import_cases
+    from cases.forms import CaseImportForm
+    from core.tabular import FileError, read_rows
+
+    if getattr(request.user, "role", "") not in ("district_command", "street_command", "administrator"):
+        raise PermissionDenied
+    form = CaseImportForm(request.POST or None, request.FILES or None)
+    report, file_error = None, ""
+    if request.method == "POST" and form.is_valid():
+        upload, data = form.cleaned_data["file"], form.cleaned_data
+        try:
+            rows = read_rows(upload, name=upload.name, encoding=data["encoding"], required=CASE_COLUMNS)
+            report = do_import_cases(
+                rows, acting_user=request.user, dry_run=data["mode"] == "dry_run", skip_bad=data["mode"] == "skip_bad"
+            )
+        except FileError as exc:
+            file_error = f"{upload.name}: {exc}"
+    return render(request, "cases/import.html", {"form": form, "report": report, "file_error": file_error})

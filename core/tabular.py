@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from openpyxl import Workbook, load_workbook
 
 
@@ -34,6 +36,7 @@ class ImportReport:
     problems: list[RowProblem] = field(default_factory=list)
     dry_run: bool = False
     written: bool = False
+    skipped: int = 0  # rows already imported earlier (same external reference)
 
     @property
     def bad_rows(self) -> int:
@@ -47,6 +50,8 @@ class ImportReport:
 
     def as_text(self) -> str:
         lines = [f"{self.kind}: {self.total} rows, {self.imported} imported, {self.bad_rows} bad"]
+        if self.skipped:
+            lines[0] += f", {self.skipped} already imported"
         if self.dry_run:
             lines[0] += " (dry run: nothing written)"
         elif self.problems and not self.written:
@@ -128,3 +133,25 @@ def write_xlsx(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def run_import(
+    report: ImportReport, rows: list[tuple[int, Any]], create: Callable[[Any], Any], *, skip_bad: bool, dry_run: bool
+) -> ImportReport:
+    """Run `create` for every row inside the caller's transaction, each in a savepoint so a bad row leaves
+    nothing behind; any bad row rolls the whole import back unless `skip_bad`; `dry_run` always rolls back."""
+    report.total, report.dry_run = len(rows), dry_run
+    for number, row in rows:
+        try:
+            with transaction.atomic():
+                create(row)
+            report.imported += 1
+        except ValidationError as exc:
+            report.add(number, exc.message_dict if hasattr(exc, "error_dict") else {"row": exc.messages})
+    if dry_run or (report.problems and not skip_bad):
+        transaction.set_rollback(True)
+        if not dry_run:
+            report.imported = 0
+    else:
+        report.written = True
+    return report

@@ -3,37 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from core.actions import action
-from core.tabular import FileError, ImportReport, decode_text
+from core.tabular import FileError, ImportReport, decode_text, run_import
 from territory.actions import create_division, create_grid
 
 DIVISION_COLUMNS = ("code", "name", "kind", "parent_code")
-
-
-def _import_rows(
-    report: ImportReport, rows: list[tuple[int, Any]], create: Callable[[Any], Any], *, skip_bad: bool, dry_run: bool
-) -> ImportReport:
-    report.total, report.dry_run = len(rows), dry_run
-    for number, row in rows:
-        try:
-            with transaction.atomic():  # a savepoint: a bad row leaves nothing behind
-                create(row)
-            report.imported += 1
-        except ValidationError as exc:
-            report.add(number, exc.message_dict if hasattr(exc, "error_dict") else {"row": exc.messages})
-    if dry_run or (report.problems and not skip_bad):
-        transaction.set_rollback(True)
-        if not dry_run:
-            report.imported = 0
-    else:
-        report.written = True
-    return report
 
 
 @action
@@ -59,7 +37,7 @@ def do_import_divisions(
             acting_user=acting_user,
         )
 
-    report = _import_rows(ImportReport("divisions"), ordered, create, skip_bad=skip_bad, dry_run=dry_run)
+    report = run_import(ImportReport("divisions"), ordered, create, skip_bad=skip_bad, dry_run=dry_run)
     report.problems.sort(key=lambda p: p.row)
     return report
 
@@ -96,4 +74,4 @@ def do_import_grids(
             acting_user=acting_user,
         )
 
-    return _import_rows(ImportReport("grids"), features, create, skip_bad=skip_bad, dry_run=dry_run)
+    return run_import(ImportReport("grids"), features, create, skip_bad=skip_bad, dry_run=dry_run)

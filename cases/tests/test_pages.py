@@ -118,10 +118,12 @@ class CallbackTests(CaseTestCase):
         from cases.tests.test_workflow import account
 
         agent = account("hotline1", Role.HOTLINE_AGENT, division=self.alice.division)
-        case = actions.do_resolve(actions.do_accept(self.report(), acting_user=self.carol), acting_user=self.carol,
-                                  note="已处理")
-        fresh = actions.do_resolve(actions.do_accept(self.report(), acting_user=self.carol), acting_user=self.carol,
-                                   note="已处理")
+        case = actions.do_resolve(
+            actions.do_accept(self.report(), acting_user=self.carol), acting_user=self.carol, note="已处理"
+        )
+        fresh = actions.do_resolve(
+            actions.do_accept(self.report(), acting_user=self.carol), acting_user=self.carol, note="已处理"
+        )
         Case.objects.filter(pk=case.pk).update(resolved_at=timezone.now() - dt.timedelta(days=4))
         self.client.force_login(agent)
         html = self.client.get("/cases/callbacks/").content.decode()
