@@ -67,3 +67,21 @@ class CaseImportForm(forms.Form):
         ],
         initial="dry_run",
     )
+
+
+class HotlineForm(forms.Form):
+    phone = forms.CharField(label=_("Caller's mobile"), max_length=11)
+    caller_name = forms.CharField(label=_("Caller's name"), max_length=50, required=False)
+    category = forms.CharField(label=_("Category"), max_length=200)
+    community = forms.CharField(label=_("Community / village"), max_length=200)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    description = forms.CharField(
+        label=_("What the caller says"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+
+    def clean_category(self) -> str:
+        return self.cleaned_data["category"].split()[0] if self.cleaned_data["category"].strip() else ""
+
+    def clean_community(self) -> str:
+        return self.cleaned_data["community"].split()[0] if self.cleaned_data["community"].strip() else ""

@@ -391,3 +391,101 @@ def import_cases(request: HttpRequest) -> HttpResponse:
         except FileError as exc:
             file_error = f"{upload.name}: {exc}"
     return render(request, "cases/import.html", {"form": form, "report": report, "file_error": file_error})
+
+
+def _require_hotline(request: HttpRequest) -> None:
+    if getattr(request.user, "role", "") not in ("hotline_agent", "district_command", "administrator"):
+        raise PermissionDenied
+
+
+@login_required
+def hotline(request: HttpRequest) -> HttpResponse:
+    """12345 console: type fast, see the caller's earlier cases and similar open cases before saving."""
+    from cases.forms import HotlineForm
+
+    _require_hotline(request)
+    form = HotlineForm(request.POST or None)
+    saved = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved, _created = intake(
+                IntakeData(
+                    channel=Channel.HOTLINE,
+                    description=data["description"],
+                    category_code=data["category"],
+                    community_code=data["community"],
+                    address=data["address"],
+                    reporter_name=data["caller_name"],
+                    reporter_phone=data["phone"],
+                    urgency=data["urgency"],
+                    idempotency_key=request.POST.get("form_token") or None,
+                ),
+                acting_user=request.user,
+            )
+            form = HotlineForm()
+        except ValidationError as exc:
+            for field, errors in error_messages(exc).items():
+                name = {
+                    "category": "category",
+                    "community_code": "community",
+                    "reporter_phone": "phone",
+                    "location": "community",
+                }.get(field, field)
+                form.add_error(name if name in form.fields else None, errors)
+    import uuid
+
+    return render(
+        request,
+        "cases/hotline.html",
+        {
+            "form": form,
+            "saved": saved,
+            "form_token": uuid.uuid4().hex,
+            "communities": Division.objects.filter(level="community")
+            .select_related("parent")
+            .only("code", "name", "parent__name")
+            .order_by("code"),
+            "categories": _leaf_categories(),
+        },
+    )
+
+
+def _leaf_categories():
+    from cases.models import Category
+
+    return Category.objects.filter(is_active=True, children__isnull=True).select_related("parent").order_by("code")
+
+
+@login_required
+def hotline_caller(request: HttpRequest) -> HttpResponse:
+    _require_hotline(request)
+    phone = request.GET.get("phone", "").strip()
+    cases = (
+        Case.objects.restrict(request.user)
+        .filter(reporter_phone=phone)
+        .select_related("category", "holder_division", "holder_department")
+        .order_by("-created_at")[:20]
+        if len(phone) == 11
+        else []
+    )
+    return render(request, "cases/_caller.html", {"phone": phone, "cases": cases})
+
+
+@login_required
+def hotline_similar(request: HttpRequest) -> HttpResponse:
+    from cases.similar import similar_open_cases
+
+    _require_hotline(request)
+    found = similar_open_cases(
+        request.GET.get("description", ""),
+        territory_code=_code(request.GET.get("community", "")),
+        category_code=_code(request.GET.get("category", "")),
+        cases=Case.objects.restrict(request.user),
+    )
+    return render(request, "cases/_similar.html", {"found": found})
+
+
+def _code(value: str) -> str:
+    """The code a datalist entry starts with ("330304001001 景山街道兰河社区" → "330304001001")."""
+    return value.split()[0] if value.strip() else ""
