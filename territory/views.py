@@ -103,7 +103,18 @@ def _grid_context(request: HttpRequest, grid: Grid) -> dict:
         "assign_form": AssignStaffForm(),
         "can_assign": request.user.has_perm("territory.add_gridassignment"),
         "geometry_json": json.dumps(grid.geometry),
+        "cases": _recent_cases(request, grid),
     }
+
+
+def _recent_cases(request: HttpRequest, grid: Grid) -> list:
+    from cases.models import Case
+
+    if not request.user.has_perm("cases.view_case"):
+        return []
+    return list(
+        Case.objects.restrict(request.user).filter(grid=grid).select_related("category").order_by("-created_at")[:10]
+    )
 
 
 @login_required

@@ -132,3 +132,11 @@ class CallbackTests(CaseTestCase):
         case.refresh_from_db()
         assert case.status == "closed" and case.rating == 4
         assert case.events.last().data["callback"] is True
+
+
+class GridPanelCasesTests(CaseTestCase):
+    def test_the_grid_panel_lists_its_recent_cases(self):
+        case = self.report()
+        self.login("carol")
+        html = self.client.get("/grids/990100001001001/", headers={"HX-Request": "true"}).content.decode()
+        assert case.tracking_no in html
