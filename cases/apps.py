@@ -17,3 +17,11 @@ class CasesConfig(AppConfig):
             return sweep()
 
         register(Job("case-deadlines", lambda: settings.CASE_SWEEP_SECONDS, run_sweep))
+
+        def run_live_demo() -> object:
+            from cases.demo import live_step
+
+            return live_step()
+
+        if settings.DEMO_LIVE_SECONDS > 0:  # scripts/demo.sh turns it on: new reports and moving cases
+            register(Job("demo-live", lambda: settings.DEMO_LIVE_SECONDS, run_live_demo))

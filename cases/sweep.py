@@ -23,6 +23,7 @@ CLOCK = "clock"
 RUNNING = [s for s in Status.values if s not in FINAL_STATUSES and s not in (Status.SUSPENDED, Status.RESOLVED)]
 BATCH = 500
 OVERDUE_NOTE = "已超过办结时限（{due:%m-%d %H:%M}），请立即办理并反馈"
+MISSED_RESPONSE_NOTE = "超过响应时限（{due:%m-%d %H:%M}）未签收，自动上报上一级"
 
 
 @dataclass
@@ -101,7 +102,7 @@ def _escalate_missed_responses(now: dt.datetime) -> int:
             escalate(
                 case,
                 acting_user=CLOCK,
-                reason=f"超过响应时限（{timezone.localtime(due):%m-%d %H:%M}）未签收，自动上报上一级",
+                reason=MISSED_RESPONSE_NOTE.format(due=timezone.localtime(due)),
             )
             done += 1
     return done

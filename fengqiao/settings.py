@@ -178,6 +178,8 @@ SUPERVISION_HOURS = float(os.environ.get("FENGQIAO_SUPERVISION_HOURS", "24"))
 ATTACHMENT_MAX_MB = {"photo": 10, "voice": 20, "video": 100}
 # Seconds between the clock's sweeps over case deadlines.
 CASE_SWEEP_SECONDS = int(os.environ.get("FENGQIAO_CASE_SWEEP_SECONDS", "60"))
+# Seconds between steps of the live demo (new reports, cases moving on); 0 = off. scripts/demo.sh sets it.
+DEMO_LIVE_SECONDS = int(os.environ.get("FENGQIAO_DEMO_LIVE_SECONDS", "0"))
 
 # SMS: a class with send(phone, body); the default appends to a file so nothing leaves the machine by accident.
 SMS_BACKEND = os.environ.get("FENGQIAO_SMS_BACKEND", "notify.backends.FileSmsBackend")

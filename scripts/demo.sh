@@ -11,7 +11,7 @@ $py manage.py seed_demo
 trap 'trap - EXIT INT TERM; kill 0 2>/dev/null' EXIT INT TERM
 .venv/bin/gunicorn fengqiao.wsgi -b "127.0.0.1:$port" --workers 2 --threads 4 --access-logfile - --log-level warning &
 $py manage.py db_worker --interval 1 &
-$py manage.py clock &
+FENGQIAO_DEMO_LIVE_SECONDS=${FENGQIAO_DEMO_LIVE_SECONDS:-20} $py manage.py clock &
 sleep 1
 echo
 echo "Fengqiao demo is running at http://127.0.0.1:$port  (password for every demo login: fengqiao; Ctrl-C stops)"

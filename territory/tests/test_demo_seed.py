@@ -18,7 +18,7 @@ class SeedDemoTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.out = StringIO()
-        call_command("seed_demo", "--grids", "60", "--communities", "30", stdout=cls.out)
+        call_command("seed_demo", "--grids", "60", "--communities", "30", "--history-days", "0", stdout=cls.out)
 
     def test_the_real_district_and_its_thirteen_streets(self):
         district = Division.objects.get(code="330304")
@@ -60,7 +60,7 @@ class SeedDemoTests(TestCase):
 
     def test_a_second_run_reuses_the_district(self):
         out = StringIO()
-        call_command("seed_demo", "--grids", "60", "--communities", "30", stdout=out)
+        call_command("seed_demo", "--grids", "60", "--communities", "30", "--history-days", "0", stdout=out)
         assert "reusing existing demo district" in out.getvalue() and Grid.objects.count() == 60
 
 
@@ -69,7 +69,7 @@ class SecondDistrictTests(TestCase):
         from pathlib import Path
 
         data = Path(__file__).resolve().parent.parent / "data"
-        call_command("seed_demo", "--grids", "40", "--communities", "30", stdout=StringIO())
+        call_command("seed_demo", "--grids", "40", "--communities", "30", "--history-days", "0", stdout=StringIO())
         call_command(
             "seed_demo",
             "--boundary",
@@ -78,6 +78,8 @@ class SecondDistrictTests(TestCase):
             "60",
             "--communities",
             "50",
+            "--history-days",
+            "0",
             stdout=StringIO(),
         )
         zhuji = Division.objects.get(code="330681")
@@ -92,7 +94,7 @@ class DemoCaseSetupTests(TestCase):
         from cases.intake import IntakeData, intake
         from cases.models import Category, RoutingRule
 
-        call_command("seed_demo", "--grids", "40", "--communities", "30", stdout=StringIO())
+        call_command("seed_demo", "--grids", "40", "--communities", "30", "--history-days", "0", stdout=StringIO())
         assert Category.objects.filter(depth=3).count() > 300 and RoutingRule.objects.count() == 8
         grid = Grid.objects.order_by("code").first()
         noise = Category.objects.get(name="噪音污染", depth=3)

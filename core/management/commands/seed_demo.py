@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cases.demo import seed_history
 from territory.demo_seed import DEMO_PASSWORD, seed_district
 
 
@@ -21,6 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--communities", type=int, default=250)
         parser.add_argument("--grids", type=int, default=762)
         parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--history-days", type=int, default=365, help="days of simulated case history (0: none; once per district)"
+        )
 
     def handle(self, *args, **options):
         console = Console(file=cast(TextIO, self.stdout), force_terminal=False)
@@ -46,8 +50,11 @@ class Command(BaseCommand):
                 progress=step,
                 with_named_logins=options["boundary"] is None,
             )
+            history = seed_history(result.district, days=options["history_days"], seed=options["seed"], progress=step)
         verb = "built" if result.created else "reusing existing"
         console.print(f"{verb} demo district {result.district.name} ({result.district.code})")
+        if history:
+            console.print(f"simulated {history:,} cases over the last {options['history_days']} days")
         if result.logins:
             table = Table(title=f"Demo logins (password: {DEMO_PASSWORD})")
             for column in ("username", "role", "territory"):
