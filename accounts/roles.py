@@ -46,7 +46,10 @@ _MANAGE_TERRITORY = {
     "territory.export_territory",
 }
 
-_CASE_READ = {"cases.view_case", "cases.view_category", "cases.view_assessment"}
+_CASE_READ = {"cases.view_case", "cases.view_category", "cases.view_assessment", "cases.view_commitment"}
+# 以奖代补 ledger: community and street staff keep it; 亮诺/亮绩: command centres record commitments and results.
+_POINTS = {"cases.view_pointsentry", "cases.redeem_points"}
+_COMMITMENTS = {"cases.add_commitment", "cases.change_commitment"}
 _CASE_REPORT = {"cases.add_case"}
 _CASE_HANDLE = {"cases.change_case"}
 _CASE_SUPERVISE = {"cases.supervise_case"}
@@ -66,11 +69,11 @@ _CASE_CONFIGURE = {
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.RESIDENT: frozenset({"cases.view_case", "cases.add_case"}),
+    Role.RESIDENT: frozenset({"cases.view_case", "cases.add_case", "cases.view_pointsentry"}),
     Role.GRID_WORKER: frozenset(_READ_TERRITORY | _CASE_READ | _CASE_REPORT | _CASE_HANDLE),
     Role.GRID_LEADER: frozenset(_READ_TERRITORY | _CASE_READ | _CASE_REPORT | _CASE_HANDLE),
     Role.COMMUNITY_STAFF: frozenset(
-        _READ_TERRITORY | _MANAGE_STAFF | _REQUEST_ADMISSION | _CASE_READ | _CASE_REPORT | _CASE_HANDLE
+        _READ_TERRITORY | _MANAGE_STAFF | _REQUEST_ADMISSION | _CASE_READ | _CASE_REPORT | _CASE_HANDLE | _POINTS
     ),
     Role.STREET_COMMAND: frozenset(
         _READ_TERRITORY
@@ -81,6 +84,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CASE_REPORT
         | _CASE_HANDLE
         | _CASE_SUPERVISE
+        | _POINTS
+        | _COMMITMENTS
     ),
     Role.DISTRICT_COMMAND: frozenset(
         _READ_TERRITORY
@@ -91,6 +96,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CASE_REPORT
         | _CASE_HANDLE
         | _CASE_SUPERVISE
+        | _POINTS
+        | _COMMITMENTS
     ),
     Role.DEPARTMENT_HANDLER: frozenset(_READ_TERRITORY | _REQUEST_ADMISSION | _CASE_READ | _CASE_HANDLE),
     Role.HOTLINE_AGENT: frozenset(_READ_TERRITORY | _CASE_READ | _CASE_REPORT | _CASE_HANDLE),
@@ -107,6 +114,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CASE_HANDLE
         | _CASE_SUPERVISE
         | _CASE_CONFIGURE
+        | _POINTS
+        | _COMMITMENTS
         | {
             "core.view_auditentry",
             "core.view_auditcheckpoint",

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.roles import Role
-from cases import sla, workflow
+from cases import rewards, sla, workflow
 from cases.choices import NEXT_LEVEL, Level, Warning
 from cases.intake import holder_label
 from cases.models import Case, CaseEvent, CaseUnit, Supervision
@@ -339,6 +339,7 @@ def do_confirm(case: Case, *, acting_user: Any, rating: int, comment: str = "") 
         data={"callback": is_user(acting_user) and acting_user.role == Role.HOTLINE_AGENT},
     )
     _close_duplicates(case, acting_user)
+    rewards.award(case, acting_user=acting_user)
     return case
 
 

@@ -31,7 +31,7 @@ from cases import routing, sla, workflow
 from cases.choices import NEXT_LEVEL, Channel, Level, Status, Urgency, Warning
 from cases.demo_texts import COMPOUND_SUFFIX, ROADS, SCENARIOS, SHOPS, Scenario
 from cases.intake import active_categories
-from cases.models import Case, CaseEvent, CaseUnit, Category, Counter, Supervision
+from cases.models import Case, CaseEvent, CaseUnit, Category, Commitment, Counter, PointsEntry, Supervision
 from cases.sweep import MISSED_RESPONSE_NOTE, OVERDUE_NOTE, RUNNING
 from core import audit
 from core.actions import action
@@ -734,6 +734,7 @@ def do_write_history(drafts: list[_Draft], district: Division, counters: dict[st
             CaseEvent.objects.bulk_create([e for d in batch for e in d.events])
             CaseUnit.objects.bulk_create([u for d in batch for u in d.units])
             Supervision.objects.bulk_create([s for d in batch for s in d.supervisions])
+            PointsEntry.objects.bulk_create(_awards(batch))
             digest = hashlib.sha256(
                 "\n".join(f"{d.case.tracking_no}|{d.case.status}|{d.case.rating}" for d in batch).encode()
             ).hexdigest()
@@ -744,7 +745,62 @@ def do_write_history(drafts: list[_Draft], district: Division, counters: dict[st
                 object_id=f"{batch[0].case.tracking_no}..{batch[-1].case.tracking_no}",
                 after={"district": district.code, "cases": len(batch), "sha256": digest},
             )
+    _commitments(district, acting_user)
     return len(drafts)
+
+
+def _awards(batch: list[_Draft]) -> list[PointsEntry]:
+    """以奖代补 for the history: what do_confirm would have credited."""
+    from cases.rewards import points_for
+
+    out = []
+    for d in batch:
+        c = d.case
+        points = points_for(c) if c.status == Status.CLOSED else 0
+        if points:
+            out.append(
+                PointsEntry(
+                    phone=c.reporter_phone or (c.reporter.phone if c.reporter else ""),
+                    resident=c.reporter,
+                    kind=PointsEntry.Kind.AWARD,
+                    points=points,
+                    case=c,
+                    reason=f"有效反映 {c.tracking_no}（{c.category}）",
+                    territory_code=c.territory_code,
+                    at=c.closed_at or c.updated_at,
+                )
+            )
+    return out
+
+
+PLEDGES = [
+    "群众诉求件件有回音、事事有着落，回复率不低于{reply}%",
+    "小事不出网格、大事不出街道，矛盾纠纷就地化解",
+    "重点领域隐患动态清零，督办件按期办结",
+]
+
+
+def _commitments(district: Division, actor: Any) -> None:
+    """亮诺 of the streets and the busiest departments for this year, so the page has something to show."""
+    year = timezone.localdate().year
+    units: list[Any] = list(Division.objects.filter(parent=district).order_by("code"))
+    units += list(Department.objects.filter(division=district).order_by("code")[:8])
+    for n, unit in enumerate(units):
+        key = {"department": unit} if isinstance(unit, Department) else {"division": unit}
+        if Commitment.objects.filter(year=year, **key).exists():
+            continue
+        reply = 90 + n % 3 * 2
+        commitment = Commitment.objects.create(
+            year=year,
+            territory_code=unit.division.code if isinstance(unit, Department) else unit.code,
+            pledge="；".join(p.format(reply=reply) for p in PLEDGES),
+            reply_target=reply / 100,
+            resolution_target=0.95,
+            satisfaction_target=0.85 + n % 4 / 100,
+            made_at=dt.datetime(year, 1, 15, 10, tzinfo=timezone.get_current_timezone()),
+            **key,
+        )
+        audit.record("cases.make_commitment", actor=actor, obj=commitment, after=audit.snapshot(commitment))
 
 
 # -- the live demo ---------------------------------------------------------------------------------------------

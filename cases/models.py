@@ -344,3 +344,104 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+class PointsEntry(models.Model):
+    """以奖代补: points a resident earns for a valid report (closed and confirmed), and what they redeem. The
+    ledger is keyed by the mobile number a report gave, so residents without an account earn points too."""
+
+    class Kind(models.TextChoices):
+        AWARD = "award", _("Earned for a valid report")
+        REDEEM = "redeem", _("Redeemed")
+
+    phone = models.CharField(_("mobile number"), max_length=11, db_index=True)
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="points"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    points = models.IntegerField(_("points"))
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="points")
+    reason = models.CharField(_("reason"), max_length=200)
+    territory_code = models.CharField(_("territory"), max_length=15, db_index=True)
+    at = models.DateTimeField(_("time"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    objects = RestrictedQuerySet.as_manager()
+    territory_field = "territory_code"
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("points entry")
+        verbose_name_plural = _("points ledger")
+        permissions = [("redeem_points", "Can record a resident's redemption of points")]
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(kind="award"), name="one_award_per_case"),
+            models.CheckConstraint(
+                condition=Q(kind="award", points__gt=0) | Q(kind="redeem", points__lt=0), name="points_sign"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.points:+d}"
+
+
+class Commitment(models.Model):
+    """亮诺/亮绩: a unit's commitments at the start of a year with target 三率, and its results at year end."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    division = models.ForeignKey(
+        "territory.Division", verbose_name=_("unit"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    department = models.ForeignKey(
+        "territory.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    territory_code = models.CharField(max_length=15, db_index=True)
+    pledge = models.TextField(_("commitments (亮诺)"), max_length=2000)
+    reply_target = models.FloatField(_("reply rate target"))
+    resolution_target = models.FloatField(_("resolution rate target"))
+    satisfaction_target = models.FloatField(_("satisfaction rate target"))
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    made_at = models.DateTimeField(_("made"))
+    # Year-end results (亮绩), filled by do_record_results from the 三率 of the year.
+    reported = models.PositiveIntegerField(_("cases reported"), null=True, blank=True)
+    reply_rate = models.FloatField(_("reply rate"), null=True, blank=True)
+    resolution_rate = models.FloatField(_("resolution rate"), null=True, blank=True)
+    satisfaction_rate = models.FloatField(_("satisfaction rate"), null=True, blank=True)
+    results_note = models.TextField(_("results (亮绩)"), max_length=2000, blank=True)
+    results_at = models.DateTimeField(_("results recorded"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    territory_field = "territory_code"
+
+    class Meta:
+        ordering = ["-year", "territory_code", "id"]
+        verbose_name = _("commitment (亮诺)")
+        verbose_name_plural = _("commitments (亮诺/亮绩)")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "division"], name="one_commitment_per_division_year"),
+            models.UniqueConstraint(fields=["year", "department"], name="one_commitment_per_department_year"),
+            models.CheckConstraint(
+                condition=Q(division__isnull=True) ^ Q(department__isnull=True), name="commitment_one_unit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.unit}"
+
+    @property
+    def unit(self) -> Any:
+        return self.department or self.division
+
+    def met(self) -> dict[str, bool | None]:
+        """Whether each target was reached (None until results are recorded or when nothing was rated)."""
+        pairs = {
+            "reply": (self.reply_rate, self.reply_target),
+            "resolution": (self.resolution_rate, self.resolution_target),
+            "satisfaction": (self.satisfaction_rate, self.satisfaction_target),
+        }
+        return {k: (None if v is None else v >= t) for k, (v, t) in pairs.items()}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import views
+from cases import views, views_units
 
 app_name = "cases"
 urlpatterns = [
@@ -16,5 +16,7 @@ urlpatterns = [
     path("report/<str:tracking_no>/", views.reported, name="reported"),
     path("track/", views.track, name="track"),
     path("assessment/", views.assessment, name="assessment"),
+    path("assessment/commitments/", views_units.commitments, name="commitments"),
+    path("points/", views_units.points, name="points"),
     path("outline.json", views.district_outline, name="outline"),
 ]

@@ -178,6 +178,9 @@ SUPERVISION_HOURS = float(os.environ.get("FENGQIAO_SUPERVISION_HOURS", "24"))
 ATTACHMENT_MAX_MB = {"photo": 10, "voice": 20, "video": 100}
 # Seconds between the clock's sweeps over case deadlines.
 CASE_SWEEP_SECONDS = int(os.environ.get("FENGQIAO_CASE_SWEEP_SECONDS", "60"))
+# 以奖代补: points for a resident's valid report, and the bonus when it is a safety hazard.
+POINTS_PER_VALID_REPORT = int(os.environ.get("FENGQIAO_POINTS_PER_VALID_REPORT", "10"))
+POINTS_HAZARD_BONUS = int(os.environ.get("FENGQIAO_POINTS_HAZARD_BONUS", "5"))
 # Seconds between steps of the live demo (new reports, cases moving on); 0 = off. scripts/demo.sh sets it.
 DEMO_LIVE_SECONDS = int(os.environ.get("FENGQIAO_DEMO_LIVE_SECONDS", "0"))
 

@@ -125,3 +125,11 @@ class HistoryTests(CaseTestCase):
             assert CaseEvent.objects.filter(case__tracking_no=no, action=name).exists()
             assert audit.AuditEntry.objects.filter(action=f"cases.{name}", object_repr=no).exists()
         assert Case.objects.filter(tracking_no__in=filed).count() == len(filed)
+
+    def test_residents_earned_points_and_units_have_commitments(self):
+        from cases.models import Commitment, PointsEntry
+        from cases.rewards import points_for
+
+        earned = [c for c in Case.objects.filter(status=Status.CLOSED).select_related("category") if points_for(c)]
+        assert earned and PointsEntry.objects.filter(kind="award").count() == len(earned)
+        assert Commitment.objects.filter(year=timezone.localdate().year).count() >= 2
