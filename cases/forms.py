@@ -42,6 +42,11 @@ class ReportForm(forms.Form):
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
     attachments = MultipleFileField(label=_("Photos, voice or video"), required=False)
     solved_on_spot = forms.BooleanField(label=_("Solved on the spot (就地解决)"), required=False)
+    after_photos = MultipleFileField(
+        label=_("Photos after the fix"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -57,6 +57,7 @@ class IntakeData:
     external_ref: str = ""
     solved_on_spot: bool = False
     attachments: list[Any] = field(default_factory=list)  # UploadedFile-like: name, content_type, size, chunks()
+    after_attachments: list[Any] = field(default_factory=list)  # 就地解决: photos after the fix
 
 
 @dataclass
@@ -84,10 +85,19 @@ def validate(data: IntakeData) -> tuple[Category, Located, dict[str, str]]:
     if data.solved_on_spot and data.channel != Channel.GRID_WORKER:
         problems["solved_on_spot"] = "only a grid worker's report can be solved on the spot"
     located = locate(data, problems)
-    for n, upload in enumerate(data.attachments, start=1):
-        problem = attachment_problem(upload)
-        if problem:
-            problems[f"attachments[{n}]"] = problem
+    for name in ("attachments", "after_attachments"):
+        for n, upload in enumerate(getattr(data, name), start=1):
+            problem = attachment_problem(upload)
+            if problem:
+                problems[f"{name}[{n}]"] = problem
+    if data.solved_on_spot:
+        # The evidence of 就地解决: what it looked like, and what it looks like now.
+        if not any(_kind(u) == "photo" for u in data.attachments):
+            problems.setdefault("attachments", "a photo of the problem before it was solved on the spot")
+        if not any(_kind(u) == "photo" for u in data.after_attachments):
+            problems.setdefault("after_attachments", "a photo after it was solved on the spot")
+    elif data.after_attachments:
+        problems["after_attachments"] = "photos after the fix go with a report solved on the spot"
     if problems:
         raise ValidationError(problems)
     assert category is not None and located is not None
@@ -132,9 +142,14 @@ def locate(data: IntakeData, problems: dict[str, str]) -> Located | None:
     return None
 
 
+def _kind(upload: Any) -> str | None:
+    content_type = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
+    return next((k for k, types in ATTACHMENT_TYPES.items() if content_type in types), None)
+
+
 def attachment_problem(upload: Any) -> str:
     content_type = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
-    kind = next((k for k, types in ATTACHMENT_TYPES.items() if content_type in types), None)
+    kind = _kind(upload)
     if kind is None:
         allowed = sorted(t for types in ATTACHMENT_TYPES.values() for t in types)
         return f"{upload.name}: type {content_type or 'unknown'} is not accepted (use {', '.join(allowed)})"
@@ -160,7 +175,8 @@ def store_attachment(case: Case, upload: Any, event: CaseEvent | None, label: st
         digest.update(chunk)
     upload.seek(0)
     content_type = upload.content_type.split(";")[0].strip().lower()
-    kind = next(k for k, types in ATTACHMENT_TYPES.items() if content_type in types)
+    kind = _kind(upload)
+    assert kind is not None, "validate() rejects attachments of other types"
     return Attachment.objects.create(
         case=case,
         event=event,
@@ -250,9 +266,13 @@ def create_case(data: IntakeData, *, acting_user: Any) -> Case:
         holder_label=holder_label(case),
         data={"channel": data.channel, "level": placement.level},
     )
-    stored = [store_attachment(case, upload, event) for upload in data.attachments]
+    before_label = "before" if data.solved_on_spot else ""
+    stored = [store_attachment(case, upload, event, before_label) for upload in data.attachments]
+    stored += [store_attachment(case, upload, event, "after") for upload in data.after_attachments]
     after = audit.snapshot(case)
-    after["attachments"] = [{"name": a.original_name, "sha256": a.sha256, "size": a.size} for a in stored]
+    after["attachments"] = [
+        {"name": a.original_name, "sha256": a.sha256, "size": a.size, "label": a.label} for a in stored
+    ]
     audit.record("cases.intake", actor=acting_user, obj=case, after=after)
     notify.case_event(case, "intake")
     if data.solved_on_spot:

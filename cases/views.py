@@ -164,6 +164,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     reporter_phone=data["reporter_phone"],
                     urgency=data["urgency"],
                     attachments=data["attachments"],
+                    after_attachments=data["after_photos"],
                     solved_on_spot=data["solved_on_spot"],
                     idempotency_key=request.POST.get("form_token") or None,
                 ),
@@ -172,19 +173,42 @@ def report(request: HttpRequest) -> HttpResponse:
             return redirect("cases:reported", tracking_no=case.tracking_no)
         except ValidationError as exc:
             for field, errors in error_messages(exc).items():
+                field = {"after_attachments": "after_photos"}.get(field.split("[")[0], field.split("[")[0])
                 target = field if field in form.fields else None
                 form.add_error(target, errors if target else [f"{field}: {e}" for e in errors])
     import uuid
 
+    is_grid_worker = getattr(user, "role", "") in ("grid_worker", "grid_leader")
     return render(
         request,
         "cases/report.html",
         {
             "form": form,
             "form_token": uuid.uuid4().hex,
-            "is_grid_worker": getattr(user, "role", "") in ("grid_worker", "grid_leader"),
+            "is_grid_worker": is_grid_worker,
+            **(_field_context(user) if is_grid_worker else {}),
         },
     )
+
+
+def _field_context(user) -> dict:
+    """What a grid worker in the field needs beside the form: the map on their grids, and what waits there."""
+    from django.db.models import Max, Min
+
+    from territory.models import Grid
+
+    codes = user.current_grid_codes()
+    bounds = Grid.objects.filter(code__in=codes).aggregate(
+        w=Min("min_lon"), s=Min("min_lat"), e=Max("max_lon"), n=Max("max_lat")
+    )
+    waiting = (
+        Case.objects.restrict(user)
+        .filter(grid__code__in=codes, level="community", status__in=["submitted", "returned", "reopened", "accepted"])
+        .select_related("category")
+        .order_by("response_due")[:10]
+    )
+    box = [bounds["s"], bounds["w"], bounds["n"], bounds["e"]] if bounds["w"] is not None else None
+    return {"grid_bounds": box, "waiting": waiting}
 
 
 @login_required

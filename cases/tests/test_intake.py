@@ -115,11 +115,39 @@ class IntakeTests(CaseTestCase):
             channel="grid_worker",
             solved_on_spot=True,
             attachments=[SimpleUploadedFile("before.png", PNG, content_type="image/png")],
+            after_attachments=[SimpleUploadedFile("after.png", PNG, content_type="image/png")],
         )
         assert case.status == Status.RESOLVED and case.resolved_on_spot and case.responded_at
         assert list(case.events.values_list("action", flat=True)) == ["intake", "accept", "resolve"]
+        assert sorted(case.attachments.values_list("label", flat=True)) == ["after", "before"]
+        entry = AuditEntry.objects.get(action="cases.intake", object_id=str(case.pk))
+        assert {a["label"] for a in entry.after["attachments"]} == {"before", "after"}
+
+    def test_solved_on_the_spot_needs_photos_before_and_after(self):
+        self.assert_rejected(
+            "after_attachments",
+            "photo after",
+            actor=self.carol,
+            channel="grid_worker",
+            solved_on_spot=True,
+            attachments=[SimpleUploadedFile("before.png", PNG, content_type="image/png")],
+        )
+        self.assert_rejected(
+            "attachments", "before it was solved", actor=self.carol, channel="grid_worker", solved_on_spot=True
+        )
+        self.assert_rejected(
+            "after_attachments",
+            "go with a report solved on the spot",
+            after_attachments=[SimpleUploadedFile("after.png", PNG, content_type="image/png")],
+        )
 
     def test_only_the_grids_own_worker_solves_on_the_spot(self):
         self.assert_rejected(
-            "solved_on_spot", "grid's own worker", actor=self.dave, channel="grid_worker", solved_on_spot=True
+            "solved_on_spot",
+            "grid's own worker",
+            actor=self.dave,
+            channel="grid_worker",
+            solved_on_spot=True,
+            attachments=[SimpleUploadedFile("before.png", PNG, content_type="image/png")],
+            after_attachments=[SimpleUploadedFile("after.png", PNG, content_type="image/png")],
         )

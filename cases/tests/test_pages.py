@@ -56,6 +56,36 @@ class ReportPageTests(CaseTestCase):
         assert Case.objects.count() == 1
 
 
+    def test_a_grid_worker_solves_it_on_the_spot_from_the_field_page(self):
+        waiting = self.report()
+        self.login("carol")
+        page = self.client.get("/report/")
+        assert waiting in page.context["waiting"] and len(page.context["grid_bounds"]) == 4
+        form = {
+            "category_code": self.noise.code,
+            "description": "楼道堆放杂物，已现场清理",
+            "lon": "120.05",
+            "lat": "28.05",
+            "urgency": "normal",
+            "solved_on_spot": "on",
+            "form_token": "field-1",
+        }
+        missing = self.client.post("/report/", {**form, "attachments": [self.photo("before.png")]})
+        assert "a photo after it was solved on the spot" in missing.content.decode()
+        assert Case.objects.count() == 1
+        response = self.client.post(
+            "/report/", {**form, "attachments": [self.photo("before.png")], "after_photos": [self.photo("after.png")]}
+        )
+        case = Case.objects.exclude(pk=waiting.pk).get()
+        assert response.status_code == 302 and case.resolved_on_spot and case.channel == "grid_worker"
+        detail = self.client.get(f"/cases/{case.tracking_no}/").content.decode()
+        assert "after.png" in detail and "before.png" in detail
+
+    @staticmethod
+    def photo(name: str) -> SimpleUploadedFile:
+        return SimpleUploadedFile(name, b"\x89PNG\r\n\x1a\n000", content_type="image/png")
+
+
 class CaseActionPageTests(CaseTestCase):
     def test_the_grid_worker_accepts_and_resolves_from_the_page(self):
         case = self.report()
