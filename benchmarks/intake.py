@@ -50,8 +50,10 @@ def bare_insert_rate(n: int) -> float:
     started = time.perf_counter()
     for i in range(n):
         with transaction.atomic(), connection.cursor() as cur:
-            cur.execute("INSERT INTO bench_insert (id, created, body, code) VALUES (%s, %s, %s, %s)",
-                        [i, "2026-11-25T08:00:00", "楼下烧烤店油烟扰民" * 3, "330304001001001"])
+            cur.execute(
+                "INSERT INTO bench_insert (id, created, body, code) VALUES (%s, %s, %s, %s)",
+                [i, "2026-11-25T08:00:00", "楼下烧烤店油烟扰民" * 3, "330304001001001"],
+            )
     return n / (time.perf_counter() - started)
 
 
@@ -70,9 +72,18 @@ def intake_rate(n: int) -> float:
     started = time.perf_counter()
     for i in track(range(n), description="intake", transient=True):
         lon, lat = grids[picks[i]]
-        intake(IntakeData(channel="hotline_12345", description=f"来电反映问题 {i}", category_code=leaves[cats[i]],
-                          lon=lon, lat=lat, reporter_phone=f"138{i:08d}"[:11], idempotency_key=f"bench-{i}"),
-               acting_user="benchmark")
+        intake(
+            IntakeData(
+                channel="hotline_12345",
+                description=f"来电反映问题 {i}",
+                category_code=leaves[cats[i]],
+                lon=lon,
+                lat=lat,
+                reporter_phone=f"138{i:08d}"[:11],
+                idempotency_key=f"bench-{i}",
+            ),
+            acting_user="benchmark",
+        )
     return n / (time.perf_counter() - started)
 
 

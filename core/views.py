@@ -41,3 +41,17 @@ def error_messages(exc: ValidationError) -> dict[str, list[str]]:
 def error_text(exc: ValidationError) -> str:
     """All messages of a ValidationError on one line, for a flash message."""
     return "; ".join(m for ms in error_messages(exc).values() for m in ms)
+
+
+def healthz(request: HttpRequest):
+    """For load balancers and monitoring: 200 when the database answers, 503 when it does not."""
+    from django.db import connection
+    from django.http import JsonResponse
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any database failure means "not healthy"; say which
+        return JsonResponse({"ok": False, "database": type(exc).__name__}, status=503)
+    return JsonResponse({"ok": True, "database": connection.vendor})

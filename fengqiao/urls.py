@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core.views import healthz
 from fengqiao.api import api
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -77,6 +77,34 @@ class SweepTests(CaseTestCase):
         assert CaseEvent.objects.filter(case=case, action="escalate", actor_label="clock").exists()
         assert case.response_due > timezone.now()
 
+    def test_a_sweep_works_through_many_cases_in_batches_and_logs_each(self):
+        from notify.models import Notification
+
+        cases = [actions.do_accept(self.report(), acting_user=self.carol) for _ in range(5)]
+        later = max(c.resolution_due for c in cases) + dt.timedelta(minutes=1)
+        assert sweep(max(c.warn_at for c in cases) + dt.timedelta(seconds=1), batch=2).yellow == 5
+        result = sweep(later, batch=2)
+        assert result.red == 5
+        for case in Case.objects.filter(pk__in=[c.pk for c in cases]):
+            assert case.warning == Warning.RED and case.supervision_count == 1
+            assert audit.AuditEntry.objects.filter(action="cases.warning_red", object_id=str(case.pk)).count() == 1
+            assert CaseEvent.objects.filter(case=case, action="supervise").count() == 1
+        assert Supervision.objects.filter(automatic=True).count() == 5
+        assert Notification.objects.filter(recipient=self.carol, event="supervise").count() == 5
+        assert audit.verify().ok
+
+    def test_an_automatic_escalation_names_the_missed_deadline_and_tells_the_new_holder(self):
+        from notify.models import Notification
+
+        case = self.report()
+        due = case.response_due
+        sweep(due + dt.timedelta(minutes=1))
+        event = CaseEvent.objects.get(case=case, action="escalate")
+        assert timezone.localtime(due).strftime("%m-%d %H:%M") in event.note and event.data["to"] == "990100001"
+        assert event.holder_label == "A街道" and event.from_status == Status.SUBMITTED
+        assert Notification.objects.filter(recipient=self.bob, event="escalate", case=case).exists()
+        assert case.units.get(active=True).division.code == "990100001"
+
     def test_suspended_cases_do_not_go_red(self):
         case = actions.do_suspend(
             actions.do_accept(self.report(), acting_user=self.carol), acting_user=self.carol, reason="等居民回复"

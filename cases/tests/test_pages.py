@@ -55,7 +55,6 @@ class ReportPageTests(CaseTestCase):
         self.client.post("/report/", data)
         assert Case.objects.count() == 1
 
-
     def test_a_grid_worker_solves_it_on_the_spot_from_the_field_page(self):
         waiting = self.report()
         self.login("carol")

@@ -51,6 +51,8 @@ class Command(BaseCommand):
                 with_named_logins=options["boundary"] is None,
             )
             history = seed_history(result.district, days=options["history_days"], seed=options["seed"], progress=step)
+        if options["verbosity"] < 1:
+            return
         verb = "built" if result.created else "reusing existing"
         console.print(f"{verb} demo district {result.district.name} ({result.district.code})")
         if history:
