@@ -28,6 +28,7 @@ from cases import sla
 from cases.choices import AWAITING_RESPONSE, FINAL_STATUSES, NEXT_LEVEL, Level, Status, Warning
 from cases.models import Case, CaseEvent, CaseUnit, Category, Supervision
 from core import audit
+from core.bulk import insert
 from notify import service as notify
 from territory.models import Department, Division
 
@@ -161,20 +162,20 @@ def _log_flags(rows: list[_Row], old: str, new: str, now: dt.datetime) -> None:
     if not rows:
         return
     names = _holders(rows)
-    CaseEvent.objects.bulk_create(
+    insert(
+        CaseEvent,
         [
-            CaseEvent(
-                case_id=r.pk,
-                at=now,
-                actor_label=CLOCK,
-                action=f"warning_{new}",
-                from_status=r.status,
-                to_status=r.status,
-                holder_label=_holder_name(names, r),
-            )
+            {
+                "case_id": r.pk,
+                "at": now,
+                "actor_label": CLOCK,
+                "action": f"warning_{new}",
+                "from_status": r.status,
+                "to_status": r.status,
+                "holder_label": _holder_name(names, r),
+            }
             for r in rows
         ],
-        batch_size=1000,
     )
     audit.record_many(
         [
@@ -194,41 +195,39 @@ def _supervise(rows: list[_Row], now: dt.datetime) -> None:
     due = now + dt.timedelta(hours=settings.SUPERVISION_HOURS)
     names = _holders(rows)
     reasons = {r.pk: OVERDUE_NOTE.format(due=timezone.localtime(r.resolution_due or now)) for r in rows}
-    orders = Supervision.objects.bulk_create(
+    orders = [
+        {
+            "case_id": r.pk,
+            "issued_at": now,
+            "automatic": True,
+            "to_division_id": None if r.holder_department_id else r.holder_division_id,
+            "to_department_id": r.holder_department_id,
+            "reason": reasons[r.pk],
+            "due": due,
+        }
+        for r in rows
+    ]
+    insert(Supervision, orders)
+    insert(
+        CaseEvent,
         [
-            Supervision(
-                case_id=r.pk,
-                issued_at=now,
-                automatic=True,
-                to_division_id=None if r.holder_department_id else r.holder_division_id,
-                to_department_id=r.holder_department_id,
-                reason=reasons[r.pk],
-                due=due,
-            )
+            {
+                "case_id": r.pk,
+                "at": now,
+                "actor_label": CLOCK,
+                "action": "supervise",
+                "from_status": r.status,
+                "to_status": r.status,
+                "holder_label": _holder_name(names, r),
+                "note": reasons[r.pk],
+                "data": {"due": due.isoformat()},
+            }
             for r in rows
         ],
-        batch_size=1000,
-    )
-    CaseEvent.objects.bulk_create(
-        [
-            CaseEvent(
-                case_id=r.pk,
-                at=now,
-                actor_label=CLOCK,
-                action="supervise",
-                from_status=r.status,
-                to_status=r.status,
-                holder_label=_holder_name(names, r),
-                note=reasons[r.pk],
-                data={"due": due.isoformat()},
-            )
-            for r in rows
-        ],
-        batch_size=1000,
     )
     audit.record_many(
         [
-            audit.Pending("cases.supervise", "cases.case", str(r.pk), r.tracking_no, after=audit.snapshot(order))
+            audit.Pending("cases.supervise", "cases.case", str(r.pk), r.tracking_no, after=order)
             for r, order in zip(rows, orders, strict=True)
         ],
         actor=CLOCK,
@@ -278,12 +277,12 @@ def _escalate_missed_responses(now: dt.datetime, batch: int) -> tuple[int, bool]
             )
         ids = [r.pk for r in rows]
         CaseUnit.objects.filter(case_id__in=ids, role=CaseUnit.Role.LEAD, active=True).update(active=False)
-        CaseUnit.objects.bulk_create(
+        insert(
+            CaseUnit,
             [
-                CaseUnit(case_id=r.pk, division_id=parents[r.holder_division_id or 0], role=CaseUnit.Role.LEAD)
+                {"case_id": r.pk, "division_id": parents[r.holder_division_id or 0], "role": CaseUnit.Role.LEAD}
                 for r in rows
             ],
-            batch_size=1000,
         )
         _log_escalations(rows, parents, missed, now)
     return len(table_rows), len(missed) == batch
@@ -299,22 +298,22 @@ def _log_escalations(
         for pk, code, name in Division.objects.filter(pk__in=set(parents.values())).values_list("pk", "code", "name")
     }
     notes = {r.pk: MISSED_RESPONSE_NOTE.format(due=timezone.localtime(missed.get(r.pk) or now)) for r in rows}
-    CaseEvent.objects.bulk_create(
+    insert(
+        CaseEvent,
         [
-            CaseEvent(
-                case_id=r.pk,
-                at=now,
-                actor_label=CLOCK,
-                action="escalate",
-                from_status=r.status,
-                to_status=Status.SUBMITTED,
-                holder_label=up[parents[r.holder_division_id or 0]][1],
-                note=notes[r.pk],
-                data={"to": up[parents[r.holder_division_id or 0]][0]},
-            )
+            {
+                "case_id": r.pk,
+                "at": now,
+                "actor_label": CLOCK,
+                "action": "escalate",
+                "from_status": r.status,
+                "to_status": Status.SUBMITTED,
+                "holder_label": up[parents[r.holder_division_id or 0]][1],
+                "note": notes[r.pk],
+                "data": {"to": up[parents[r.holder_division_id or 0]][0]},
+            }
             for r in rows
         ],
-        batch_size=1000,
     )
     audit.record_many(
         [

@@ -21,9 +21,15 @@ from django.utils import timezone
 from core.context import current_request_id
 from core.models import GENESIS_HASH, AuditCheckpoint, AuditEntry, AuditHead
 
+PLAIN = (str, int, bool, type(None))
+
 
 def jsonable(value: Any) -> Any:
     """Normalise a value so it reads back from a JSON column exactly as it was hashed."""
+    if isinstance(value, PLAIN) or (
+        isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, PLAIN) for k, v in value.items())
+    ):
+        return value  # already reads back as it is (the common case of the clock's entries)
     return json.loads(json.dumps(value, default=_json_default, ensure_ascii=False))
 
 
@@ -121,39 +127,48 @@ class Pending:
     after: Any = None
 
 
-def record_many(items: list[Pending], *, actor: Any) -> list[AuditEntry]:
+def record_many(items: list[Pending], *, actor: Any) -> int:
     """Append many entries in one go (the clock's sweep over thousands of cases): the head is locked once and
     the entries are chained and inserted together. Same transaction rule as record()."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record_many() must be called inside the action's transaction")
     if not items:
-        return []
+        return 0
     head = _locked_head()
     user = actor if getattr(actor, "is_authenticated", False) else None
     label = user.get_username() if user else str(actor or "system")
     now, request_id = timezone.now(), current_request_id()
-    prev, seq, entries = head.last_hash, head.last_seq, []
+    from core.bulk import insert
+
+    prev, seq, rows = head.last_hash, head.last_seq, []
+    entry = AuditEntry(created_at=now, actor=user, actor_label=label, request_id=request_id)
     for item in items:
         seq += 1
-        entry = AuditEntry(
-            seq=seq,
-            created_at=now,
-            actor=user,
-            actor_label=label,
-            action=item.action,
-            object_type=item.object_type,
-            object_id=str(item.object_id),
-            object_repr=item.object_repr[:200],
-            before=jsonable(item.before),
-            after=jsonable(item.after),
-            request_id=request_id,
-            prev_hash=prev,
+        entry.seq, entry.action, entry.object_type = seq, item.action, item.object_type
+        entry.object_id, entry.object_repr = str(item.object_id), item.object_repr[:200]
+        entry.before, entry.after, entry.prev_hash = jsonable(item.before), jsonable(item.after), prev
+        digest = chain_hash(prev, entry)
+        rows.append(
+            {
+                "seq": seq,
+                "created_at": now,
+                "actor_id": user.pk if user else None,
+                "actor_label": label,
+                "action": item.action,
+                "object_type": item.object_type,
+                "object_id": entry.object_id,
+                "object_repr": entry.object_repr,
+                "before": entry.before,
+                "after": entry.after,
+                "request_id": request_id,
+                "prev_hash": prev,
+                "hash": digest,
+            }
         )
-        entry.hash = prev = chain_hash(prev, entry)
-        entries.append(entry)
-    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+        prev = digest
+    insert(AuditEntry, rows)
     AuditHead.objects.filter(pk=1).update(last_seq=seq, last_hash=prev)
-    return entries
+    return len(rows)
 
 
 def _locked_head() -> AuditHead:

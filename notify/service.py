@@ -91,11 +91,12 @@ def holders(case: Any) -> list[Any]:
     return list(User.objects.filter(division_id=case.holder_division_id, is_active=True).exclude(role=Role.RESIDENT))
 
 
-def holders_many(cases: list[Any], event: str, notes: dict[int, str]) -> list[Notification]:
+def holders_many(cases: list[Any], event: str, notes: dict[int, str]) -> int:
     """In-app notices to the units now holding many cases at once (the clock's sweep): three queries in all,
     not three per case. `notes` maps case id → the line to show."""
     from accounts.models import User
     from accounts.roles import Role
+    from core.bulk import insert
     from territory.models import GridAssignment
 
     by_department: dict[int, list[Any]] = {}
@@ -122,18 +123,18 @@ def holders_many(cases: list[Any], event: str, notes: dict[int, str]) -> list[No
             people = by_division.get(case.holder_division_id, [])
         body = f"事件{case.tracking_no}待您处理：{notes.get(case.pk, '')}"[:500]
         notes_out += [
-            Notification(
-                channel=Notification.Channel.IN_APP,
-                recipient=u,
-                case_id=case.pk,
-                event=event,
-                body=body,
-                state=Notification.State.SENT,
-                sent_at=now,
-            )
+            {
+                "channel": Notification.Channel.IN_APP,
+                "recipient_id": u.pk,
+                "case_id": case.pk,
+                "event": event,
+                "body": body,
+                "state": Notification.State.SENT,
+                "sent_at": now,
+            }
             for u in people
         ]
-    return Notification.objects.bulk_create(notes_out, batch_size=1000)
+    return insert(Notification, notes_out)
 
 
 def _enqueue_sms() -> None:
