@@ -46,3 +46,20 @@ def emit(
         ),
         flush=True,
     )
+
+
+def demo_database() -> None:
+    """A throwaway database with the demo district and no case history: a new SQLite file, or the PostgreSQL
+    database FENGQIAO_DATABASE_URL names, emptied first."""
+    import tempfile
+
+    os.environ.setdefault("FENGQIAO_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3")
+    setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", "--history-days", "0", verbosity=0)

@@ -20,13 +20,12 @@ import os
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from _common import ROOT, db_vendor, emit
+from _common import ROOT, db_vendor, demo_database, emit
 
 TARGET_P99_MS = 50
 
@@ -37,18 +36,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--concurrency", type=int, default=64)
     args = parser.parse_args()
-    os.environ.setdefault("FENGQIAO_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3")
-    from _common import setup_django
-
-    setup_django()
-    from django.core.management import call_command
+    demo_database()
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", "--history-days", "0", verbosity=0)
     key, bodies = prepare(int(args.rate * args.seconds) + 200)
     connection.close()
     port = free_port()

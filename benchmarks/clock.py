@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import resource
-import tempfile
 import time
 
 import numpy as np
-from _common import db_vendor, emit
+from _common import db_vendor, demo_database, emit
 
 TARGET_S = 2.0
 
@@ -31,18 +29,8 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--due", type=float, default=0.01, help="share of the cases that are due")
     args = parser.parse_args()
-    os.environ.setdefault("FENGQIAO_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3")
-    from _common import setup_django
-
-    setup_django()
-    from django.core.management import call_command
+    demo_database()
     from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", "--history-days", "0", verbosity=0)
     from django.utils import timezone
 
     now = timezone.now()

@@ -11,12 +11,10 @@ rate with a bare INSERT loop (one row per transaction, same database) measured i
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 import time
 
 import numpy as np
-from _common import db_vendor, emit
+from _common import db_vendor, demo_database, emit
 
 TARGET = 1000
 
@@ -25,18 +23,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=100_000)
     args = parser.parse_args()
-    os.environ.setdefault("FENGQIAO_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3")
-    from _common import setup_django
+    demo_database()
 
-    setup_django()
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", "--history-days", "0", verbosity=0)
     ceiling = bare_insert_rate(min(args.cases, 20_000))
     rate = intake_rate(args.cases)
     emit("intake", "intake_cases_per_s", rate, "cases/s", target=TARGET, ceiling=ceiling, db=db_vendor())
