@@ -1,6 +1,6 @@
 from django.urls import path
 
-from open311 import views
+from open311 import moderation, views
 
 app_name = "open311"
 urlpatterns = [
@@ -14,4 +14,7 @@ urlpatterns = [
     path("v2/servicerequestupdates.<str:fmt>", views.request_updates, name="updates"),
     path("v2/servicerequeststages.<str:fmt>", views.request_stages, name="stages"),
     path("v2/media/<str:sha256>", views.media, name="media"),
+    path("moderation/", moderation.queue, name="moderation"),
+    path("moderation/<str:token>/accept/", moderation.accept, name="accept"),
+    path("moderation/<str:token>/reject/", moderation.reject, name="reject"),
 ]

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -288,6 +287,3 @@ def root(request: HttpRequest) -> HttpResponse:
     """The endpoint's root: what discovery says, as XML (the spec suggests serving discovery here)."""
     return discovery(request, fmt="xml")
 
-
-def held_request(token_value: str) -> ServiceRequest:
-    return get_object_or_404(ServiceRequest, token=token_value, state=ServiceRequest.State.HELD)
