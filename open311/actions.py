@@ -19,9 +19,7 @@ def create_key(name: str, *, acting_user: Any, requests_per_minute: int = 600) -
     """An Open311 application key: a core.ApiClient of channel open311 (the key is shown once)."""
     if requests_per_minute < 1:
         raise ValidationError({"requests_per_minute": _("at least 1 request per minute")})
-    return do_create_api_client(
-        name, Channel.OPEN311, acting_user=acting_user, requests_per_minute=requests_per_minute
-    )
+    return do_create_api_client(name, Channel.OPEN311, acting_user=acting_user, requests_per_minute=requests_per_minute)
 
 
 @action
@@ -30,8 +28,13 @@ def do_set_key_active(client: ApiClient, active: bool, *, acting_user: Any) -> A
     before = audit.snapshot(client, ["is_active"])
     client.is_active = active
     client.save(update_fields=["is_active", "updated_at"])
-    audit.record("open311.set_key_active", actor=acting_user, obj=client, before=before,
-                 after=audit.snapshot(client, ["is_active"]))
+    audit.record(
+        "open311.set_key_active",
+        actor=acting_user,
+        obj=client,
+        before=before,
+        after=audit.snapshot(client, ["is_active"]),
+    )
     return client
 
 
@@ -62,8 +65,9 @@ def _attribute_problems(n: int, spec: dict[str, Any], seen: set[str]) -> list[st
 def define_service(category: Category, *, attributes: list[dict[str, Any]], acting_user: Any, **profile: Any) -> None:
     """Set a leaf category's Open311 profile and replace its attributes (inside an action's transaction)."""
     if Category.objects.filter(parent=category).exists():
-        raise ValidationError({"category": _("%(code)s has sub-categories; only leaves are services") % {
-            "code": category.code}})
+        raise ValidationError(
+            {"category": _("%(code)s has sub-categories; only leaves are services") % {"code": category.code}}
+        )
     seen: set[str] = set()
     problems = [p for n, spec in enumerate(attributes, start=1) for p in _attribute_problems(n, spec, seen)]
     if problems:
@@ -91,5 +95,7 @@ def define_service(category: Category, *, attributes: list[dict[str, Any]], acti
 
 
 @action
-def do_define_service(category: Category, *, attributes: list[dict[str, Any]], acting_user: Any, **profile: Any) -> None:
+def do_define_service(
+    category: Category, *, attributes: list[dict[str, Any]], acting_user: Any, **profile: Any
+) -> None:
     define_service(category, attributes=attributes, acting_user=acting_user, **profile)

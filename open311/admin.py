@@ -21,8 +21,9 @@ from open311.models import AttributeValue, Open311Key, ServiceAttribute, Service
 
 class KeyForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Application"), max_length=100)
-    requests_per_minute = forms.IntegerField(label=gettext_lazy("Rate limit (requests per minute)"), initial=600,
-                                             min_value=1)
+    requests_per_minute = forms.IntegerField(
+        label=gettext_lazy("Rate limit (requests per minute)"), initial=600, min_value=1
+    )
 
 
 @admin.register(Open311Key)
@@ -46,16 +47,24 @@ class Open311KeyAdmin(admin.ModelAdmin):
         form = KeyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                client, key = create_key(form.cleaned_data["name"], acting_user=request.user,
-                                         requests_per_minute=form.cleaned_data["requests_per_minute"])
+                client, key = create_key(
+                    form.cleaned_data["name"],
+                    acting_user=request.user,
+                    requests_per_minute=form.cleaned_data["requests_per_minute"],
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.warning(request, _("api_key of %(name)s, shown only now: %(key)s") % {
-                    "name": client.name, "key": key})
+                messages.warning(
+                    request, _("api_key of %(name)s, shown only now: %(key)s") % {"name": client.name, "key": key}
+                )
                 return redirect("admin:open311_open311key_changelist")
-        context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
-                   "title": _("New Open311 application key")}
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "opts": self.model._meta,
+            "title": _("New Open311 application key"),
+        }
         return TemplateResponse(request, "open311/admin_key_form.html", context)
 
     @admin.action(description=gettext_lazy("Disable the selected keys"))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from cases.intake import active_categories
 from cases.models import Category
-from open311.models import LIST_TYPES, Datatype, ServiceAttribute, ServiceProfile
+from open311.models import Datatype, ServiceAttribute, ServiceProfile
 
 ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 
@@ -104,16 +104,20 @@ def check_attributes(category: Category, answers: dict[str, list[str]]) -> tuple
     known = {a.code: a for a in attributes_of(category)}
     for code in answers:
         if code not in known or not known[code].variable:
-            problems.append(_("attribute[%(code)s]: service %(service)s has no such attribute") % {
-                "code": code, "service": category.code})
+            problems.append(
+                _("attribute[%(code)s]: service %(service)s has no such attribute")
+                % {"code": code, "service": category.code}
+            )
     for code, attribute in known.items():
         if not attribute.variable:
             continue
         values = answers.get(code, [])
         if not values:
             if attribute.required:
-                problems.append(_("attribute[%(code)s] is required: %(question)s") % {
-                    "code": code, "question": attribute.description})
+                problems.append(
+                    _("attribute[%(code)s] is required: %(question)s")
+                    % {"code": code, "question": attribute.description}
+                )
             continue
         value, problem = _check_value(attribute, values)
         if problem:
@@ -130,7 +134,9 @@ def _check_value(attribute: ServiceAttribute, values: list[str]) -> tuple[Any, s
         unknown = [v for v in values if v not in keys]
         if unknown:
             return None, _("%(values)s not among the keys %(keys)s") % {
-                "values": ", ".join(unknown), "keys": ", ".join(sorted(keys))}
+                "values": ", ".join(unknown),
+                "keys": ", ".join(sorted(keys)),
+            }
         return list(dict.fromkeys(values)), ""
     if len(values) > 1:
         return None, _("takes one value, got %(n)d") % {"n": len(values)}
@@ -138,7 +144,10 @@ def _check_value(attribute: ServiceAttribute, values: list[str]) -> tuple[Any, s
     if kind == Datatype.SINGLE:
         keys = {v.key for v in attribute.values.all()}
         if value not in keys:
-            return None, _("%(value)s is not among the keys %(keys)s") % {"value": value, "keys": ", ".join(sorted(keys))}
+            return None, _("%(value)s is not among the keys %(keys)s") % {
+                "value": value,
+                "keys": ", ".join(sorted(keys)),
+            }
     elif kind == Datatype.NUMBER:
         try:
             float(value)
@@ -147,7 +156,8 @@ def _check_value(attribute: ServiceAttribute, values: list[str]) -> tuple[Any, s
     elif kind == Datatype.DATETIME:
         if parse_w3(value) is None:
             return None, _("%(value)s is not an ISO 8601 date and time, e.g. 2026-11-25T09:30:00+08:00") % {
-                "value": value}
+                "value": value
+            }
     elif kind == Datatype.STRING and ("\n" in value or "\r" in value):
         return None, _("a single line is expected")
     if len(value) > 1000:
@@ -161,9 +171,11 @@ def answers_text(category: Category, clean: dict[str, Any]) -> str:
     for attribute in attributes_of(category):
         if attribute.code not in clean:
             continue
-        names = {v.key: v.name for v in attribute.values.all()}
+        names: dict[str, str] = {v.key: v.name for v in attribute.values.all()}
         value = clean[attribute.code]
-        shown = "、".join(names.get(v, v) for v in value) if isinstance(value, list) else names.get(value, value)
+        shown = (
+            "、".join(str(names.get(v, v)) for v in value) if isinstance(value, list) else names.get(value, str(value))
+        )
         lines.append(f"{attribute.description.rstrip('?？:：')}：{shown}")
     return "\n".join(lines)
 

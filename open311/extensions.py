@@ -46,10 +46,18 @@ def stages(case: Case) -> list[dict[str, Any]]:
         .only("created_at", "action", "after")
         .order_by("seq")
     )
-    divisions = {d.pk: d for d in Division.objects.filter(
-        pk__in={e.after.get("holder_division_id") for e in entries if e.after}).only("code", "name")}
-    departments = {d.pk: d for d in Department.objects.filter(
-        pk__in={e.after.get("holder_department_id") for e in entries if e.after}).only("code", "name")}
+    divisions = {
+        d.pk: d
+        for d in Division.objects.filter(pk__in={e.after.get("holder_division_id") for e in entries if e.after}).only(
+            "code", "name"
+        )
+    }
+    departments = {
+        d.pk: d
+        for d in Department.objects.filter(
+            pk__in={e.after.get("holder_department_id") for e in entries if e.after}
+        ).only("code", "name")
+    }
     result: list[dict[str, Any]] = []
     holder: tuple[Any, ...] | None = None
     for entry in entries:
@@ -64,20 +72,22 @@ def stages(case: Case) -> list[dict[str, Any]]:
                     result[-1]["responded_datetime"] = entry.created_at
             holder = key
             unit = departments.get(key[2]) or divisions.get(key[1])
-            result.append({
-                "stage": len(result) + 1,
-                "level": key[0],
-                "agency_responsible": unit.name if unit else None,
-                "agency_code": unit.code if unit else None,
-                "started_datetime": entry.created_at,
-                "started_by": action,
-                "responded_datetime": None,
-                "response_due_datetime": _when(after.get("response_due")),
-                "expected_datetime": _when(after.get("resolution_due")),
-                "ended_datetime": None,
-                "ended_by": None,
-                "status": "open",
-            })
+            result.append(
+                {
+                    "stage": len(result) + 1,
+                    "level": key[0],
+                    "agency_responsible": unit.name if unit else None,
+                    "agency_code": unit.code if unit else None,
+                    "started_datetime": entry.created_at,
+                    "started_by": action,
+                    "responded_datetime": None,
+                    "response_due_datetime": _when(after.get("response_due")),
+                    "expected_datetime": _when(after.get("resolution_due")),
+                    "ended_datetime": None,
+                    "ended_by": None,
+                    "status": "open",
+                }
+            )
             continue
         current = result[-1]
         if action in RESPONSES and current["responded_datetime"] is None:

@@ -122,9 +122,7 @@ class ServiceRequest(models.Model):
     media_url = models.URLField(max_length=500, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
     moderated_at = models.DateTimeField(null=True, blank=True)
-    moderated_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    moderated_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     moderation_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:

@@ -108,13 +108,34 @@ def _phone(value: str) -> str:
 def parse(form: Any, files: Any, client: Any, service: catalog.Service, idempotency_key: str | None) -> Submission:
     """Check everything the form says; raises Rejected(400, problems) listing every bad field."""
     problems: list[str] = []
-    fields = {name: (form.get(name) or "").strip() for name in (
-        "description", "address_string", "address_id", "email", "device_id", "account_id",
-        "first_name", "last_name", "phone", "media_url")}
+    fields = {
+        name: (form.get(name) or "").strip()
+        for name in (
+            "description",
+            "address_string",
+            "address_id",
+            "email",
+            "device_id",
+            "account_id",
+            "first_name",
+            "last_name",
+            "phone",
+            "media_url",
+        )
+    }
     if len(fields["description"]) > MAX_DESCRIPTION:
-        problems.append(_("description: at most 4,000 characters, got %(n)s") % {"n": f"{len(fields['description']):,}"})
-    limits = {"address_string": 300, "address_id": 50, "device_id": 100, "account_id": 100,
-              "first_name": 50, "last_name": 50, "media_url": 500}
+        problems.append(
+            _("description: at most 4,000 characters, got %(n)s") % {"n": f"{len(fields['description']):,}"}
+        )
+    limits = {
+        "address_string": 300,
+        "address_id": 50,
+        "device_id": 100,
+        "account_id": 100,
+        "first_name": 50,
+        "last_name": 50,
+        "media_url": 500,
+    }
     for name, limit in limits.items():
         if len(fields[name]) > limit:
             problems.append(_("%(name)s: at most %(limit)d characters") % {"name": name, "limit": limit})

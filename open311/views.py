@@ -53,17 +53,25 @@ def endpoint(*methods: str) -> Callable:
                 return render.errors("xml", 404, [_("format %(fmt)s is not offered; use xml or json") % {"fmt": fmt}])
             try:
                 if request.method not in methods:
-                    raise Problem(405, _("%(method)s is not allowed here; use %(allowed)s") % {
-                        "method": request.method, "allowed": ", ".join(methods)})
+                    raise Problem(
+                        405,
+                        _("%(method)s is not allowed here; use %(allowed)s")
+                        % {"method": request.method, "allowed": ", ".join(methods)},
+                    )
                 params = request.POST if request.method == "POST" else request.GET
                 given = (params.get("jurisdiction_id") or "").strip()
                 if given and given != jurisdiction():
-                    raise Problem(404, _("jurisdiction_id %(given)s not found; this endpoint serves %(ours)s") % {
-                        "given": given, "ours": jurisdiction()})
+                    raise Problem(
+                        404,
+                        _("jurisdiction_id %(given)s not found; this endpoint serves %(ours)s")
+                        % {"given": given, "ours": jurisdiction()},
+                    )
                 client = _client(params.get("api_key") or "", required=request.method == "POST")
                 wait = ratelimit.over_limit(request, client)
                 if wait is not None:
-                    response = render.errors(fmt, 429, [_("too many requests; try again in %(s)d seconds") % {"s": wait}])
+                    response = render.errors(
+                        fmt, 429, [_("too many requests; try again in %(s)d seconds") % {"s": wait}]
+                    )
                     response["Retry-After"] = str(wait)
                     return response
                 request.open311_client = client  # type: ignore[attr-defined]
@@ -96,18 +104,24 @@ def _client(key: str, *, required: bool) -> Any:
 @endpoint("GET")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     base = request.build_absolute_uri(reverse("open311:root"))
-    return render.respond(fmt, "discovery", {
-        "changeset": settings.OPEN311_CHANGESET,
-        "contact": settings.OPEN311_CONTACT,
-        "key_service": settings.OPEN311_KEY_SERVICE,
-        "endpoints": [{
-            "specification": SPEC,
-            "url": base.rstrip("/"),
+    return render.respond(
+        fmt,
+        "discovery",
+        {
             "changeset": settings.OPEN311_CHANGESET,
-            "type": "production",
-            "formats": ["text/xml", "application/json"],
-        }],
-    })
+            "contact": settings.OPEN311_CONTACT,
+            "key_service": settings.OPEN311_KEY_SERVICE,
+            "endpoints": [
+                {
+                    "specification": SPEC,
+                    "url": base.rstrip("/"),
+                    "changeset": settings.OPEN311_CHANGESET,
+                    "type": "production",
+                    "formats": ["text/xml", "application/json"],
+                }
+            ],
+        },
+    )
 
 
 @endpoint("GET")
@@ -146,20 +160,35 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     account_id = sub.fields["account_id"] or None
     if service.moderated:
         held = submit.do_hold_request(sub, acting_user=client)
-        return render.respond(fmt, "service_requests", [{
-            "token": held.token,
-            "service_notice": _("Held for review; ask tokens/%(token)s for the request id.") % {"token": held.token},
-            "account_id": account_id,
-        }], status=201)
+        return render.respond(
+            fmt,
+            "service_requests",
+            [
+                {
+                    "token": held.token,
+                    "service_notice": _("Held for review; ask tokens/%(token)s for the request id.")
+                    % {"token": held.token},
+                    "account_id": account_id,
+                }
+            ],
+            status=201,
+        )
     filed, created = submit.file_request(sub)
     case = filed.case
     assert case is not None
     notice = records.service_notice(case, service.profile)
-    return render.respond(fmt, "service_requests", [{
-        "service_request_id": case.tracking_no,
-        "service_notice": notice,
-        "account_id": account_id,
-    }], status=201 if created else 200)
+    return render.respond(
+        fmt,
+        "service_requests",
+        [
+            {
+                "service_request_id": case.tracking_no,
+                "service_notice": notice,
+                "account_id": account_id,
+            }
+        ],
+        status=201 if created else 200,
+    )
 
 
 def _dates(params: Any) -> tuple[dt.datetime, dt.datetime]:
@@ -169,8 +198,10 @@ def _dates(params: Any) -> tuple[dt.datetime, dt.datetime]:
         if raw:
             parsed[name] = catalog.parse_w3(raw)
             if parsed[name] is None:
-                problems.append(_("%(name)s: %(value)s is not a w3 datetime with a time zone, e.g. "
-                                  "2010-01-01T00:00:00Z") % {"name": name, "value": raw})
+                problems.append(
+                    _("%(name)s: %(value)s is not a w3 datetime with a time zone, e.g. 2010-01-01T00:00:00Z")
+                    % {"name": name, "value": raw}
+                )
     if problems:
         raise Problem(400, *problems)
     start, end = parsed.get("start_date"), parsed.get("end_date")
@@ -178,8 +209,11 @@ def _dates(params: Any) -> tuple[dt.datetime, dt.datetime]:
         if end < start:
             raise Problem(400, _("end_date is before start_date"))
         if end - start > SPAN:
-            raise Problem(400, _("start_date to end_date spans %(days)s days; at most 90") % {
-                "days": f"{(end - start).total_seconds() / 86400:.1f}"})
+            raise Problem(
+                400,
+                _("start_date to end_date spans %(days)s days; at most 90")
+                % {"days": f"{(end - start).total_seconds() / 86400:.1f}"},
+            )
     elif start:
         end = start + SPAN
     elif end:
@@ -233,8 +267,11 @@ def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     if held is None:
         raise Problem(404, _("token %(token)s not found") % {"token": token})
     if held.state == ServiceRequest.State.REJECTED:
-        raise Problem(404, _("the request behind token %(token)s was not accepted: %(reason)s") % {
-            "token": token, "reason": held.moderation_reason})
+        raise Problem(
+            404,
+            _("the request behind token %(token)s was not accepted: %(reason)s")
+            % {"token": token, "reason": held.moderation_reason},
+        )
     case_no = held.case.tracking_no if held.case else None
     return render.respond(fmt, "service_requests", [{"service_request_id": case_no, "token": held.token}])
 
@@ -266,9 +303,9 @@ def request_stages(request: HttpRequest, fmt: str) -> HttpResponse:
     missing = [i for i in ids if i not in found]
     if missing:
         raise Problem(404, *[_("service_request_id %(id)s not found") % {"id": i} for i in missing])
-    return render.respond(fmt, "service_request_stages", [
-        {"service_request_id": i, "stages": extensions.stages(found[i])} for i in ids
-    ])
+    return render.respond(
+        fmt, "service_request_stages", [{"service_request_id": i, "stages": extensions.stages(found[i])} for i in ids]
+    )
 
 
 def media(request: HttpRequest, sha256: str) -> FileResponse:
@@ -286,4 +323,3 @@ def media(request: HttpRequest, sha256: str) -> FileResponse:
 def root(request: HttpRequest) -> HttpResponse:
     """The endpoint's root: what discovery says, as XML (the spec suggests serving discovery here)."""
     return discovery(request, fmt="xml")
-

@@ -13,13 +13,22 @@ from open311.models import ServiceProfile
 # South-west quarter of the test district: street A, community A1, grid A-1-1.
 LAT, LONG = "28.02", "120.02"
 NOISE_ATTRIBUTES = [
-    {"code": "source", "datatype": "singlevaluelist", "required": True, "description": "噪音来自哪里？",
-     "values": [("construction", "建筑施工"), ("shop", "商铺经营")]},
+    {
+        "code": "source",
+        "datatype": "singlevaluelist",
+        "required": True,
+        "description": "噪音来自哪里？",
+        "values": [("construction", "建筑施工"), ("shop", "商铺经营")],
+    },
     {"code": "when", "datatype": "text", "description": "通常在什么时间出现？"},
     {"code": "nights", "datatype": "number", "description": "每周几晚？"},
     {"code": "since", "datatype": "datetime", "description": "从何时开始？"},
-    {"code": "kinds", "datatype": "multivaluelist", "description": "还有什么？",
-     "values": [("smoke", "油烟"), ("light", "强光")]},
+    {
+        "code": "kinds",
+        "datatype": "multivaluelist",
+        "description": "还有什么？",
+        "values": [("smoke", "油烟"), ("light", "强光")],
+    },
     {"code": "notice", "datatype": "string", "variable": False, "description": "夜间施工须持许可证。"},
 ]
 
@@ -62,8 +71,15 @@ class Open311TestCase(DistrictTestCase):
         assert ServiceProfile.objects.count() == 3
 
     def post(self, fmt: str = "json", **fields: Any):
-        data = {"api_key": self.key, "service_code": self.noise.code, "lat": LAT, "long": LONG,
-                "description": "工地夜间施工噪音", "attribute[source]": "construction", "phone": "13812345678"}
+        data = {
+            "api_key": self.key,
+            "service_code": self.noise.code,
+            "lat": LAT,
+            "long": LONG,
+            "description": "工地夜间施工噪音",
+            "attribute[source]": "construction",
+            "phone": "13812345678",
+        }
         data.update(fields)
         data = {k: v for k, v in data.items() if v is not None}
         return self.client.post(f"/open311/v2/requests.{fmt}", data)

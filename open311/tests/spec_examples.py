@@ -7,7 +7,7 @@ SERVICES_XML = """<?xml version="1.0" encoding="utf-8"?>
     <service>
         <service_code>001</service_code>
         <service_name>Cans left out 24x7</service_name>
-        <description>Garbage or recycling cans that have been left out for more than 24 hours after collection.</description>
+        <description>Garbage or recycling cans that have been left out for more than 24 hours.</description>
         <metadata>true</metadata>
         <type>realtime</type>
         <keywords>lorem, ipsum, dolor</keywords>
@@ -15,7 +15,7 @@ SERVICES_XML = """<?xml version="1.0" encoding="utf-8"?>
     </service>
 </services>"""
 SERVICES_JSON = """[{"service_code": "001", "service_name": "Cans left out 24x7",
-  "description": "Garbage or recycling cans that have been left out for more than 24 hours after collection.",
+  "description": "Garbage or recycling cans that have been left out for more than 24 hours.",
   "metadata": true, "type": "realtime", "keywords": "lorem, ipsum, dolor", "group": "sanitation"}]"""
 
 DEFINITION_XML = """<?xml version="1.0" encoding="utf-8"?>
@@ -47,12 +47,12 @@ POST_RESPONSE_XML = """<?xml version="1.0" encoding="utf-8"?>
 <service_requests>
     <request>
         <service_request_id>293944</service_request_id>
-        <service_notice>The City will inspect and require the responsible party to correct within 24 hours</service_notice>
+        <service_notice>The City will inspect and require the responsible party to correct it</service_notice>
         <account_id/>
     </request>
 </service_requests>"""
-POST_RESPONSE_JSON = """[{"service_request_id": "293944", "service_notice": "The City will inspect and require the responsible party to correct within 24 hours",
-  "account_id": null}]"""
+POST_RESPONSE_JSON = """[{"service_request_id": "293944",
+  "service_notice": "The City will inspect and require the responsible party to correct it", "account_id": null}]"""
 
 TOKEN_XML = """<?xml version="1.0" encoding="utf-8"?>
 <service_requests>

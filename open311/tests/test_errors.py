@@ -97,14 +97,16 @@ class BadInputTests(Open311TestCase):
         url = "/open311/v2/requests.json"
         self.assertRejected(
             self.client.get(url, {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-04-02T00:00:00Z"}),
-            400, "spans 91.0 days; at most 90",
+            400,
+            "spans 91.0 days; at most 90",
         )
         self.assertRejected(self.client.get(url, {"start_date": "last tuesday"}), 400, "start_date: last tuesday")
         self.assertRejected(self.client.get(url, {"end_date": "2026-13-01T00:00:00Z"}), 400, "end_date")
         self.assertRejected(self.client.get(url, {"start_date": "2026-01-01T00:00:00"}), 400, "time zone")
         self.assertRejected(
             self.client.get(url, {"start_date": "2026-02-01T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"}),
-            400, "end_date is before start_date",
+            400,
+            "end_date is before start_date",
         )
         self.assertRejected(self.client.get(url, {"status": "pending"}), 400, "status pending")
         self.assertRejected(self.client.get(url, {"service_code": "999999"}), 400, "service_code 999999")
@@ -131,7 +133,7 @@ class RateLimitTests(Open311TestCase):
         caches["default"].clear()
 
     def test_a_key_over_its_limit_gets_429_with_retry_after(self):
-        client, key = create_key("小程序", acting_user="test", requests_per_minute=2)
+        _client, key = create_key("小程序", acting_user="test", requests_per_minute=2)
         for n in range(2):
             self.assertEqual(self.post(api_key=key, description=f"第{n}次").status_code, 201)
         response = self.post(api_key=key, description="第三次")

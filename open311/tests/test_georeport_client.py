@@ -42,9 +42,19 @@ def world(live_server):
         ("路灯不亮", world["light"].code, {}),
         ("商铺音响太吵", world["noise"].code, {"attribute[source]": "shop", "attribute[kinds][]": "smoke"}),
     ]:
-        status, body = post(f"{root}/requests.json", {
-            "api_key": world["key"], "jurisdiction_id": "990100", "service_code": code, "lat": LAT, "long": LONG,
-            "description": description, "phone": "13812345678", **attributes})
+        status, body = post(
+            f"{root}/requests.json",
+            {
+                "api_key": world["key"],
+                "jurisdiction_id": "990100",
+                "service_code": code,
+                "lat": LAT,
+                "long": LONG,
+                "description": description,
+                "phone": "13812345678",
+                **attributes,
+            },
+        )
         assert status == 201, body
         numbers.append(json.loads(body)[0]["service_request_id"])
     closed = Case.objects.get(tracking_no=numbers[2])
@@ -83,8 +93,10 @@ def test_the_georeport_client_reads_services_definitions_and_requests(world, fmt
     assert listed(status="closed") == [closed_no]
     assert listed(service_request_id=f"{first_no},{closed_no}", status="open") == [closed_no, first_no]
     today = dt.datetime.now(dt.UTC)
-    window = {"start_date": (today - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-              "end_date": (today + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    window = {
+        "start_date": (today - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "end_date": (today + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
     assert set(listed(**window)) == set(world["numbers"])
     if fmt == "json":  # georeport's XML path cannot read an empty <service_requests/> (xmltodict gives None)
         assert listed(start_date="2020-01-01T00:00:00Z", end_date="2020-03-01T00:00:00Z") == []
@@ -103,11 +115,19 @@ def test_the_georeport_client_reads_services_definitions_and_requests(world, fmt
 
 def test_errors_discovery_and_tokens_over_plain_http(world):
     root = world["root"]
-    status, body = post(f"{root}/requests.xml", {"api_key": "fq_nope", "service_code": world["noise"].code,
-                                                 "lat": LAT, "long": LONG})
+    status, body = post(
+        f"{root}/requests.xml", {"api_key": "fq_nope", "service_code": world["noise"].code, "lat": LAT, "long": LONG}
+    )
     assert status == 403 and b"<errors><error><code>403</code><description>Invalid api_key" in body
-    status, body = post(f"{root}/requests.json", {"api_key": world["key"], "service_code": world["other"].code,
-                                                  "address_string": "A街道A2社区 文化路8号", "description": "其他问题"})
+    status, body = post(
+        f"{root}/requests.json",
+        {
+            "api_key": world["key"],
+            "service_code": world["other"].code,
+            "address_string": "A街道A2社区 文化路8号",
+            "description": "其他问题",
+        },
+    )
     assert status == 201, body
     token = json.loads(body)[0]["token"]
     with urllib.request.urlopen(f"{root}/tokens/{token}.xml") as response:

@@ -47,6 +47,9 @@ class KeyTests(Open311TestCase):
         listing = self.client.get("/admin/open311/open311key/")
         self.assertContains(listing, "市民App")
         self.assertNotContains(listing, key)
-        for url in ("/admin/open311/serviceprofile/", "/admin/open311/serviceattribute/",
-                    "/admin/open311/servicerequest/"):
+        for url in (
+            "/admin/open311/serviceprofile/",
+            "/admin/open311/serviceattribute/",
+            "/admin/open311/servicerequest/",
+        ):
             self.assertEqual(self.client.get(url).status_code, 200, url)

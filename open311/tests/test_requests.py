@@ -10,8 +10,15 @@ from open311.tests.base import Open311TestCase
 
 class PostRequestTests(Open311TestCase):
     def test_a_request_becomes_a_case_through_the_intake(self):
-        response = self.post(**{"attribute[when]": "每晚十点以后", "first_name": "小明", "last_name": "王",
-                                "email": "wang@example.com", "account_id": "u-42"})
+        response = self.post(
+            **{
+                "attribute[when]": "每晚十点以后",
+                "first_name": "小明",
+                "last_name": "王",
+                "email": "wang@example.com",
+                "account_id": "u-42",
+            }
+        )
         self.assertEqual(response.status_code, 201, response.content)
         self.assertEqual(response["Content-Type"], "application/json; charset=utf-8")
         body = json.loads(response.content)

@@ -28,11 +28,11 @@ class Command(ActingCommand):
                 self.stdout.write(f"{client.name}\t{client.key_prefix}…\t{client.requests_per_minute}/min\t{state}")
             return
         if verb in ("disable", "enable"):
-            client = ApiClient.objects.filter(channel=Channel.OPEN311, name=options["name"]).first()
-            if client is None:
+            found = ApiClient.objects.filter(channel=Channel.OPEN311, name=options["name"]).first()
+            if found is None:
                 raise CommandError(f"no Open311 key called {options['name']!r}")
-            do_set_key_active(client, verb == "enable", acting_user=self.acting_user(options))
-            self.stdout.write(f"{client.name}: {verb}d")
+            do_set_key_active(found, verb == "enable", acting_user=self.acting_user(options))
+            self.stdout.write(f"{found.name}: {verb}d")
             return
         try:
             client, key = create_key(
@@ -40,5 +40,7 @@ class Command(ActingCommand):
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
-        self.stdout.write(f"Open311 application {client.name} ({client.requests_per_minute}/min). api_key, shown only now:")
+        self.stdout.write(
+            f"Open311 application {client.name} ({client.requests_per_minute}/min). api_key, shown only now:"
+        )
         self.stdout.write(key)
