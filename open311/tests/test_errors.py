@@ -149,3 +149,9 @@ class RateLimitTests(Open311TestCase):
         self.assertEqual(codes, [200, 200, 200, 429])
         other = self.client.get("/open311/v2/services.xml", REMOTE_ADDR="10.0.0.9")
         self.assertEqual(other.status_code, 200)
+
+
+class LanguageTests(Open311TestCase):
+    def test_errors_speak_chinese_to_a_chinese_client(self):
+        response = self.client.get("/open311/v2/services/999999.json", HTTP_ACCEPT_LANGUAGE="zh-CN")
+        self.assertEqual(json.loads(response.content)[0]["description"], "未找到 service_code 999999")
