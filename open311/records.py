@@ -12,14 +12,15 @@ from django.utils.translation import gettext as _
 
 from cases.choices import FINAL_STATUSES, Status
 from cases.models import Attachment, Case
+from core.privacy import mask_phone
 
-MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 ID_NUMBER = re.compile(r"(?<![0-9Xx])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9Xx])")
 
 
 def mask(text: str) -> str:
     """Mobile and ID-card numbers a reporter typed into a description are not published whole."""
-    return ID_NUMBER.sub(r"\1********\2", MOBILE.sub(r"\1****\2", text))
+    return ID_NUMBER.sub(r"\1********\2", MOBILE.sub(lambda m: mask_phone(m.group(0)), text))
 
 
 def published(service_codes: Any = None) -> QuerySet[Case]:
