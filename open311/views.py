@@ -66,14 +66,17 @@ def endpoint(*methods: str) -> Callable:
                         _("jurisdiction_id %(given)s not found; this endpoint serves %(ours)s")
                         % {"given": given, "ours": jurisdiction()},
                     )
-                client = _client(params.get("api_key") or "", required=request.method == "POST")
+                try:
+                    client = _client(params.get("api_key") or "", required=request.method == "POST")
+                except Problem:
+                    # Guessing keys counts against the address, so it is throttled like anonymous reading.
+                    wait = ratelimit.over_limit(request, None)
+                    if wait is not None:
+                        return _too_many(fmt, wait)
+                    raise
                 wait = ratelimit.over_limit(request, client)
                 if wait is not None:
-                    response = render.errors(
-                        fmt, 429, [_("too many requests; try again in %(s)d seconds") % {"s": wait}]
-                    )
-                    response["Retry-After"] = str(wait)
-                    return response
+                    return _too_many(fmt, wait)
                 request.open311_client = client  # type: ignore[attr-defined]
                 response = view(request, fmt, *args, **kwargs)
             except Problem as problem:
@@ -87,6 +90,12 @@ def endpoint(*methods: str) -> Callable:
         return wrapper
 
     return decorate
+
+
+def _too_many(fmt: str, wait: int) -> HttpResponse:
+    response = render.errors(fmt, 429, [_("too many requests; try again in %(s)d seconds") % {"s": wait}])
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def _client(key: str, *, required: bool) -> Any:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.core.cache import caches
+
 from cases.categories import build_categories
 from cases.models import Category
 from core.testing import DistrictTestCase, build_test_district
@@ -70,7 +72,10 @@ class Open311TestCase(DistrictTestCase):
         cls.app, cls.key = create_key("随手拍", acting_user="test", requests_per_minute=1000)
         assert ServiceProfile.objects.count() == 3
 
-    def post(self, fmt: str = "json", **fields: Any):
+    def setUp(self) -> None:
+        caches["default"].clear()  # rate-limit counters of earlier tests
+
+    def post(self, fmt: str = "json", remote_addr: str = "127.0.0.1", **fields: Any):
         data = {
             "api_key": self.key,
             "service_code": self.noise.code,
@@ -82,4 +87,4 @@ class Open311TestCase(DistrictTestCase):
         }
         data.update(fields)
         data = {k: v for k, v in data.items() if v is not None}
-        return self.client.post(f"/open311/v2/requests.{fmt}", data)
+        return self.client.post(f"/open311/v2/requests.{fmt}", data, REMOTE_ADDR=remote_addr)
