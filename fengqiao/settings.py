@@ -200,7 +200,7 @@ OPEN311_JURISDICTION_ID = os.environ.get("FENGQIAO_OPEN311_JURISDICTION_ID", "")
 OPEN311_PUBLISHED_CHANNELS = envlist("FENGQIAO_OPEN311_PUBLISHED_CHANNELS", "open311")
 OPEN311_ANONYMOUS_PER_MINUTE = envint("FENGQIAO_OPEN311_ANONYMOUS_PER_MINUTE", "300")
 OPEN311_RATE_CACHE = os.environ.get("FENGQIAO_OPEN311_RATE_CACHE", "default")
-OPEN311_CHANGESET = os.environ.get("FENGQIAO_OPEN311_CHANGESET", "2026-12-01")
+OPEN311_CHANGESET = os.environ.get("FENGQIAO_OPEN311_CHANGESET", "2026-12-01")  # until services are defined
 OPEN311_CONTACT = os.environ.get("FENGQIAO_OPEN311_CONTACT", "区社会治理中心 / district social governance centre")
 OPEN311_KEY_SERVICE = os.environ.get(
     "FENGQIAO_OPEN311_KEY_SERVICE", "Ask the district administrator for an application key (manage.py open311_key)."

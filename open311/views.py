@@ -110,21 +110,37 @@ def _client(key: str, *, required: bool) -> Any:
     return client
 
 
+def changeset() -> str:
+    """When the services or their definitions last changed (clients refresh cached definitions on a new value)."""
+    from core.models import AuditEntry
+
+    last = (
+        AuditEntry.objects.filter(
+            action__in=["open311.define_service", "open311.hide_services", "cases.create_categories"]
+        )
+        .order_by("-seq")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return timezone.localtime(last).strftime("%Y-%m-%d %H:%M") if last else settings.OPEN311_CHANGESET
+
+
 @endpoint("GET")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     base = request.build_absolute_uri(reverse("open311:root"))
+    version = changeset()
     return render.respond(
         fmt,
         "discovery",
         {
-            "changeset": settings.OPEN311_CHANGESET,
+            "changeset": version,
             "contact": settings.OPEN311_CONTACT,
             "key_service": settings.OPEN311_KEY_SERVICE,
             "endpoints": [
                 {
                     "specification": SPEC,
                     "url": base.rstrip("/"),
-                    "changeset": settings.OPEN311_CHANGESET,
+                    "changeset": version,
                     "type": "production",
                     "formats": ["text/xml", "application/json"],
                 }

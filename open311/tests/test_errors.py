@@ -158,3 +158,19 @@ class LanguageTests(Open311TestCase):
     def test_errors_speak_chinese_to_a_chinese_client(self):
         response = self.client.get("/open311/v2/services/999999.json", HTTP_ACCEPT_LANGUAGE="zh-CN")
         self.assertEqual(json.loads(response.content)[0]["description"], "未找到 service_code 999999")
+
+
+class DiscoveryTests(Open311TestCase):
+    def test_the_changeset_moves_when_a_service_definition_changes(self):
+        from open311.actions import do_define_service
+
+        first = json.loads(self.client.get("/open311/v2/discovery.json").content)["changeset"]
+        from core.models import AuditEntry
+
+        AuditEntry.objects.filter(action="open311.define_service").update(created_at="2020-01-01T00:00:00Z")
+        old = json.loads(self.client.get("/open311/v2/discovery.json").content)["changeset"]
+        self.assertTrue(old.startswith("2020-01-01"), old)
+        do_define_service(self.light, attributes=[], acting_user="test", keywords="路灯")
+        self.assertEqual(
+            json.loads(self.client.get("/open311/v2/discovery.json").content)["changeset"][:10], first[:10]
+        )
