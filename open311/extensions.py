@@ -15,6 +15,8 @@ from core.models import AuditEntry
 from territory.models import Department, Division
 
 # Actions by which the unit holding a case answers it (the response clock stops).
+# Audit entries on a case whose `after` is another object (the supervision order).
+NOT_CASE_SNAPSHOTS = {"supervise"}
 RESPONSES = {"accept", "start", "suspend", "reply", "resolve", "invalidate", "dispatch", "escalate", "merge"}
 
 
@@ -60,10 +62,14 @@ def stages(case: Case) -> list[dict[str, Any]]:
     }
     result: list[dict[str, Any]] = []
     holder: tuple[Any, ...] | None = None
+    state: dict[str, Any] = {}  # the case as the trail says it stands; bulk entries of the clock carry only changes
     for entry in entries:
-        after = entry.after or {}
         action = entry.action.removeprefix("cases.")
-        key = (after.get("level"), after.get("holder_division_id"), after.get("holder_department_id"))
+        if action in NOT_CASE_SNAPSHOTS:
+            continue
+        after = entry.after or {}
+        state.update(after)
+        key = (state.get("level"), state.get("holder_division_id"), state.get("holder_department_id"))
         if key != holder:
             if result:
                 result[-1]["ended_datetime"] = entry.created_at
@@ -82,7 +88,7 @@ def stages(case: Case) -> list[dict[str, Any]]:
                     "started_by": action,
                     "responded_datetime": None,
                     "response_due_datetime": _when(after.get("response_due")),
-                    "expected_datetime": _when(after.get("resolution_due")),
+                    "expected_datetime": _when(state.get("resolution_due")),
                     "ended_datetime": None,
                     "ended_by": None,
                     "status": "open",

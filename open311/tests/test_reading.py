@@ -193,3 +193,48 @@ class StageTimelineTests(Open311TestCase):
         )
         xml = self.client.get("/open311/v2/servicerequestupdates.xml")
         self.assertIn(b"<service_requests_updates><request_update><update_id>", xml.content)
+
+
+class ClockEntriesTests(Open311TestCase):
+    def test_bulk_entries_of_the_clock_carry_only_changes(self):
+        from django.db import transaction
+
+        from core import audit
+
+        case_no = json.loads(self.post().content)[0]["service_request_id"]
+        obj = Case.objects.get(tracking_no=case_no)
+        street = obj.holder_division.parent
+        with transaction.atomic():
+            audit.record_many(
+                [
+                    audit.Pending(
+                        "cases.warning_yellow",
+                        "cases.case",
+                        str(obj.pk),
+                        case_no,
+                        {"warning": "none"},
+                        {"warning": "yellow"},
+                    )
+                ],
+                actor="clock",
+            )
+            audit.record_many(
+                [
+                    audit.Pending(
+                        "cases.escalate",
+                        "cases.case",
+                        str(obj.pk),
+                        case_no,
+                        {"level": "community"},
+                        {"level": "street", "holder_division_id": street.pk},
+                    )
+                ],
+                actor="clock",
+            )
+        response = self.client.get("/open311/v2/servicerequeststages.json", {"service_request_id": case_no})
+        stages = json.loads(response.content)[0]["stages"]
+        self.assertEqual(
+            [(s["level"], s["agency_responsible"]) for s in stages], [("community", "A1社区"), ("street", "A街道")]
+        )
+        self.assertIsNone(stages[1]["response_due_datetime"])
+        self.assertEqual(stages[1]["expected_datetime"], stages[0]["expected_datetime"])
