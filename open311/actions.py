@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cases.choices import Channel
 from cases.models import Category
-from core import audit
+from core import audit, memo
 from core.actions import action, do_create_api_client
 from core.models import ApiClient
 from open311.models import LIST_TYPES, AttributeValue, Datatype, ServiceAttribute, ServiceProfile
@@ -92,6 +93,7 @@ def define_service(category: Category, *, attributes: list[dict[str, Any]], acti
     after = audit.snapshot(service)
     after["attributes"] = [{k: v for k, v in spec.items()} for spec in attributes]
     audit.record("open311.define_service", actor=acting_user, obj=service, after=after)
+    transaction.on_commit(memo.clear)  # this process sees the new definition at once, others within the memo's TTL
 
 
 @action

@@ -20,7 +20,7 @@ from open311.models import AttributeValue, Open311Key, ServiceAttribute, Service
 
 
 class KeyForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Application"), max_length=100)
+    name = forms.CharField(label=gettext_lazy("Application name"), max_length=100)
     requests_per_minute = forms.IntegerField(
         label=gettext_lazy("Rate limit (requests per minute)"), initial=600, min_value=1
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from cases.intake import active_categories
 from cases.models import Category
+from core.memo import memoized
 from open311.models import Datatype, ServiceAttribute, ServiceProfile
 
 ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
@@ -46,8 +47,9 @@ class Service:
         }
 
 
+@memoized
 def services() -> dict[str, Service]:
-    """Every active leaf category residents may report, by code, in code order."""
+    """Every active leaf category residents may report, by code, in code order (memoized like the categories)."""
     categories = active_categories()
     parents = {c.parent_id for c in categories.values() if c.parent_id}
     profiles = {p.category_id: p for p in ServiceProfile.objects.all()}
@@ -62,8 +64,16 @@ def services() -> dict[str, Service]:
     return found
 
 
+@memoized
+def _attributes() -> dict[int, list[ServiceAttribute]]:
+    found: dict[int, list[ServiceAttribute]] = {}
+    for attribute in ServiceAttribute.objects.prefetch_related("values").order_by("category_id", "order"):
+        found.setdefault(attribute.category_id, []).append(attribute)
+    return found
+
+
 def attributes_of(category: Category) -> list[ServiceAttribute]:
-    return list(ServiceAttribute.objects.filter(category=category).prefetch_related("values").order_by("order"))
+    return _attributes().get(category.pk, [])
 
 
 def definition(service: Service) -> dict[str, Any]:

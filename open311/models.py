@@ -26,7 +26,7 @@ class ServiceProfile(models.Model):
 
     category = models.OneToOneField("cases.Category", on_delete=models.CASCADE, related_name="open311")
     listed = models.BooleanField(_("offered through Open311"), default=True)
-    description = models.CharField(_("description"), max_length=500, blank=True)
+    description = models.CharField(_("service description"), max_length=500, blank=True)
     keywords = models.CharField(_("keywords"), max_length=300, blank=True, help_text=_("comma separated"))
     service_notice = models.CharField(_("notice to the reporter"), max_length=500, blank=True)
     moderated = models.BooleanField(
@@ -97,7 +97,7 @@ class ServiceRequest(models.Model):
     class State(models.TextChoices):
         HELD = "held", _("Waiting for moderation")
         ACCEPTED = "accepted", _("Accepted as a case")
-        REJECTED = "rejected", _("Rejected")
+        REJECTED = "rejected", _("Not accepted after moderation")
 
     token = models.CharField(max_length=32, unique=True)
     client = models.ForeignKey("core.ApiClient", on_delete=models.PROTECT, related_name="+")
@@ -107,7 +107,7 @@ class ServiceRequest(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.ACCEPTED, db_index=True)
     category = models.ForeignKey("cases.Category", on_delete=models.PROTECT, related_name="+")
     received_at = models.DateTimeField(_("received"), db_index=True)
-    description = models.TextField(_("description"), max_length=4000, blank=True)
+    description = models.TextField(_("request description"), max_length=4000, blank=True)
     lat = models.FloatField(null=True, blank=True)
     long = models.FloatField(null=True, blank=True)
     address_string = models.CharField(_("address"), max_length=300, blank=True)

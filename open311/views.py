@@ -173,7 +173,8 @@ def service_definition(request: HttpRequest, fmt: str, service_code: str) -> Htt
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _create(request, fmt)
-    cases = list(_filtered(request.GET)[:LIMIT])
+    offset, size = _page(request.GET)
+    cases = list(_filtered(request.GET)[offset : offset + size])
     return render.respond(fmt, "service_requests", records.records(cases, request))
 
 
@@ -248,6 +249,24 @@ def _dates(params: Any) -> tuple[dt.datetime, dt.datetime]:
         start = end - SPAN
     assert start is not None and end is not None
     return start, end
+
+
+def _page(params: Any) -> tuple[int, int]:
+    """The common `page` / `page_size` extension (1-based; at most 1,000 a page, the spec's default limit)."""
+    values = {}
+    for name, default in (("page", 1), ("page_size", LIMIT)):
+        raw = (params.get(name) or "").strip()
+        try:
+            values[name] = int(raw) if raw else default
+        except ValueError:
+            values[name] = 0
+        if not 1 <= values[name] <= (LIMIT if name == "page_size" else 10**6):
+            raise Problem(
+                400,
+                _("%(name)s: a whole number from 1 to %(max)s")
+                % {"name": name, "max": LIMIT if name == "page_size" else 10**6},
+            )
+    return (values["page"] - 1) * values["page_size"], values["page_size"]
 
 
 def _codes(raw: str) -> list[str]:

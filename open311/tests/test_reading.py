@@ -71,6 +71,14 @@ class ReadingTests(Open311TestCase):
         self.assertEqual([r["service_request_id"] for r in self.get(url, start_date=old)], [noise.tracking_no])
         self.assertEqual(len(self.get(url, service_request_id=f"{noise.tracking_no},{light.tracking_no}")), 2)
 
+    def test_pages_of_the_common_extension(self):
+        numbers = [self.file(description=f"第{n}个").tracking_no for n in range(3)]
+        url = "/open311/v2/requests.json"
+        pages = [[r["service_request_id"] for r in self.get(url, page=p, page_size=2)] for p in (1, 2, 3)]
+        self.assertEqual(pages, [numbers[::-1][:2], numbers[::-1][2:], []])
+        for bad in ({"page": "0"}, {"page_size": "1001"}, {"page": "x"}):
+            self.assertEqual(self.client.get(url, bad).status_code, 400, bad)
+
     def test_only_open311_cases_are_published_unless_configured(self):
         mine = self.file()
         other, _ = intake(
