@@ -192,8 +192,9 @@ def _as_problems(exc: ValidationError) -> list[str]:
 
 
 def _new_request(sub: Submission, state: str) -> ServiceRequest:
+    """Unsaved: a realtime request is saved once its case exists (one INSERT, no UPDATE)."""
     f = sub.fields
-    return ServiceRequest.objects.create(
+    return ServiceRequest(
         token=secrets.token_hex(8),
         client=sub.client,
         state=state,
@@ -230,7 +231,7 @@ def do_file_request(sub: Submission, *, acting_user: Any) -> ServiceRequest:
     """A realtime service: the case is made now, in the same transaction as the Open311 record."""
     request = _new_request(sub, ServiceRequest.State.ACCEPTED)
     request.case = _open_case(request, sub.media, sub.idempotency_key)
-    request.save(update_fields=["case"])
+    request.save()
     audit.record("open311.file_request", actor=acting_user, obj=request, after=audit.snapshot(request))
     return request
 
@@ -262,6 +263,7 @@ def do_hold_request(sub: Submission, *, acting_user: Any) -> ServiceRequest:
         validate(_intake_data(request, None))
     except ValidationError as exc:
         raise Rejected(400, _as_problems(exc)) from None
+    request.save()
     for upload in sub.media:
         HeldMedia.objects.create(
             request=request, file=upload, original_name=upload.name[:200], content_type=upload.content_type
