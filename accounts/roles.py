@@ -53,6 +53,7 @@ _COMMITMENTS = {"cases.add_commitment", "cases.change_commitment"}
 _CASE_REPORT = {"cases.add_case"}
 _CASE_HANDLE = {"cases.change_case"}
 _CASE_SUPERVISE = {"cases.supervise_case"}
+_OPEN311_MODERATE = {"open311.moderate_servicerequest", "open311.view_servicerequest"}
 _CASE_CONFIGURE = {
     "cases.add_routingrule",
     "cases.change_routingrule",
@@ -98,9 +99,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CASE_SUPERVISE
         | _POINTS
         | _COMMITMENTS
+        | _OPEN311_MODERATE
     ),
     Role.DEPARTMENT_HANDLER: frozenset(_READ_TERRITORY | _REQUEST_ADMISSION | _CASE_READ | _CASE_HANDLE),
-    Role.HOTLINE_AGENT: frozenset(_READ_TERRITORY | _CASE_READ | _CASE_REPORT | _CASE_HANDLE),
+    Role.HOTLINE_AGENT: frozenset(_READ_TERRITORY | _CASE_READ | _CASE_REPORT | _CASE_HANDLE | _OPEN311_MODERATE),
     Role.LEADER: frozenset(
         _READ_TERRITORY | {"territory.export_territory", "core.view_auditentry"} | _CASE_READ | _CASE_SUPERVISE
     ),
@@ -116,6 +118,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CASE_CONFIGURE
         | _POINTS
         | _COMMITMENTS
+        | _OPEN311_MODERATE
         | {
             "core.view_auditentry",
             "core.view_auditcheckpoint",

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "territory",
     "cases",
     "notify",
+    "open311",
 ]
 
 MIDDLEWARE = [
@@ -191,3 +192,16 @@ SMS_OUTBOX = Path(os.environ.get("FENGQIAO_SMS_OUTBOX", VAR_DIR / "sms" / "outbo
 CONFIG_CACHE_SECONDS = float(os.environ.get("FENGQIAO_CONFIG_CACHE_SECONDS", "5"))
 # Days a resolved case waits for the resident's confirmation before it goes to the hotline's call-back (回访) list.
 CALLBACK_AFTER_DAYS = float(os.environ.get("FENGQIAO_CALLBACK_AFTER_DAYS", "3"))
+
+# Open311 GeoReport v2 (/open311/v2/): the jurisdiction_id clients send (default: the district's code), which
+# channels' cases the public request list shows, requests per minute per client address without an api_key
+# (keys have their own limit), and the cache alias counting them (share one between processes in production).
+OPEN311_JURISDICTION_ID = os.environ.get("FENGQIAO_OPEN311_JURISDICTION_ID", "")
+OPEN311_PUBLISHED_CHANNELS = envlist("FENGQIAO_OPEN311_PUBLISHED_CHANNELS", "open311")
+OPEN311_ANONYMOUS_PER_MINUTE = envint("FENGQIAO_OPEN311_ANONYMOUS_PER_MINUTE", "300")
+OPEN311_RATE_CACHE = os.environ.get("FENGQIAO_OPEN311_RATE_CACHE", "default")
+OPEN311_CHANGESET = os.environ.get("FENGQIAO_OPEN311_CHANGESET", "2026-12-01")  # until services are defined
+OPEN311_CONTACT = os.environ.get("FENGQIAO_OPEN311_CONTACT", "区社会治理中心 / district social governance centre")
+OPEN311_KEY_SERVICE = os.environ.get(
+    "FENGQIAO_OPEN311_KEY_SERVICE", "Ask the district administrator for an application key (manage.py open311_key)."
+)

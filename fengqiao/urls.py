@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("territory.urls")),
     path("", include("cases.urls")),
     path("", include("notify.urls")),
+    path("open311/", include("open311.urls")),
 ]

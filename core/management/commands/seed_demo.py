@@ -7,6 +7,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cases.demo import seed_history
+from open311.demo import seed_open311_demo
 from territory.demo_seed import DEMO_PASSWORD, seed_district
 
 
@@ -51,6 +52,7 @@ class Command(BaseCommand):
                 with_named_logins=options["boundary"] is None,
             )
             history = seed_history(result.district, days=options["history_days"], seed=options["seed"], progress=step)
+        seed_open311_demo()
         if options["verbosity"] < 1:
             return
         verb = "built" if result.created else "reusing existing"
