@@ -91,7 +91,9 @@ def database_from_url(url: str) -> dict[str, Any]:
     config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so two
-        # writers queue on busy_timeout instead of failing with "database is locked" mid-transaction.
+        # writers queue instead of failing with "database is locked" mid-transaction; core.sqlite makes them
+        # queue on a file lock (no busy-handler sleeps), busy_timeout stays as the fallback.
+        config["ENGINE"] = "core.sqlite"
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
