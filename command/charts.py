@@ -142,8 +142,15 @@ def forecast(f: MonthFigures) -> bytes:
         ax.plot(range(len(hist)), [h["n"] for h in hist], color=BLUE, marker="o", markersize=3, label="实际（周）")
         future = total["weeks"]
         xs = range(len(hist) - 1, len(hist) + len(future))
-        ax.plot(xs, [hist[-1]["n"]] + [w["n"] for w in future], color=ORANGE, linestyle="--", marker="o",
-                markersize=3, label="预测（周）")
+        ax.plot(
+            xs,
+            [hist[-1]["n"]] + [w["n"] for w in future],
+            color=ORANGE,
+            linestyle="--",
+            marker="o",
+            markersize=3,
+            label="预测（周）",
+        )
         labels = [h["week_end"][5:] for h in hist] + [w["end"][5:] for w in future]
         ax.set_xticks(range(len(labels)), labels, rotation=45, fontsize=7)
         mape = total.get("mape")

@@ -67,8 +67,11 @@ def forecast_series(y: np.ndarray, last_day: dt.date) -> dict[str, Any] | None:
             for i, v in enumerate(history)
         ],
         "weeks": [
-            {"start": (first + dt.timedelta(days=7 * i)).isoformat(),
-             "end": (first + dt.timedelta(days=7 * i + 6)).isoformat(), "n": round(float(v), 1)}
+            {
+                "start": (first + dt.timedelta(days=7 * i)).isoformat(),
+                "end": (first + dt.timedelta(days=7 * i + 6)).isoformat(),
+                "n": round(float(v), 1),
+            }
             for i, v in enumerate(future)
         ],
         "backtest": [round(float(v), 1) for v in weekly(backtest)],

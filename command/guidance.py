@@ -55,7 +55,14 @@ def guide(cases: QuerySet, category: Category, now: dt.datetime | None = None) -
     )
     rows = list(
         closed.order_by("-closed_at").values(
-            "id", "tracking_no", "description", "reply", "rating", "created_at", "closed_at", "resolved_on_spot",
+            "id",
+            "tracking_no",
+            "description",
+            "reply",
+            "rating",
+            "created_at",
+            "closed_at",
+            "resolved_on_spot",
             "territory_code",
         )[:MAX_ROWS]
     )
@@ -113,4 +120,3 @@ def opinions(rows: list[dict[str, Any]], limit: int = 5) -> list[Opinion]:
             )
         )
     return sorted(out, key=lambda o: (-o.satisfied_share * o.count, -o.count))[:limit]
-

@@ -52,8 +52,15 @@ class Unit:
         return round(self.count / self.expected, 1) if self.expected else 0.0
 
     def as_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind, "code": self.code, "name": self.name, "count": self.count,
-                               "expected": round(self.expected, 2), "q": round(self.q, 4), "gi_z": self.gi_z}
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "code": self.code,
+            "name": self.name,
+            "count": self.count,
+            "expected": round(self.expected, 2),
+            "q": round(self.q, 4),
+            "gi_z": self.gi_z,
+        }
         if self.kind == "cell":
             out["boundary"] = [[round(lat, 6), round(lon, 6)] for lat, lon in h3.cell_to_boundary(self.code)]
         return out
@@ -104,8 +111,18 @@ def _test(kind: str, window: dict, baseline: dict, window_days: int, name) -> li
         count, base = window.get(key, 0), baseline.get(key, 0)
         expected = (base + 0.5) * window_days / BASELINE_DAYS
         p = float(sps.poisson.sf(count - 1, expected)) if count else 1.0
-        units.append(Unit(kind=kind, code=key[0], name=name(key), count=count, baseline=base, expected=expected, p=p,
-                          category=key[1] if len(key) > 1 else ""))
+        units.append(
+            Unit(
+                kind=kind,
+                code=key[0],
+                name=name(key),
+                count=count,
+                baseline=base,
+                expected=expected,
+                p=p,
+                category=key[1] if len(key) > 1 else "",
+            )
+        )
     q = bh_adjust(np.array([u.p for u in units]))
     for unit, value in zip(units, q, strict=True):
         unit.q = float(value)
@@ -151,8 +168,9 @@ def space_hotspots(qs: QuerySet, *, end: dt.date, window_days: int = 7, category
     )
     cells = qs.exclude(h3_cell="")
     window_cells = _counts(cells, "h3_cell", start, end)
-    result.cells = _test("cell", window_cells, _counts(cells, "h3_cell", base_start, base_end), window_days,
-                         lambda k: k[0])
+    result.cells = _test(
+        "cell", window_cells, _counts(cells, "h3_cell", base_start, base_end), window_days, lambda k: k[0]
+    )
     gi = getis_ord({u.code: u.count for u in result.cells})
     for unit in result.cells:
         unit.gi_z = gi.get(unit.code)

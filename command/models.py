@@ -7,19 +7,26 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.scoping import RestrictedQuerySet
+from core.scoping import ALL, RestrictedQuerySet, territory_prefixes
 
 DASHBOARD_PERMISSION = "command.view_dashboard"
 
 
 class FactQuerySet(RestrictedQuerySet):
     def restrict(self, user: Any, action: str = "view") -> RestrictedQuerySet:
-        """Facts are read through the command-centre permission, limited to the user's territory."""
-        if action == "view" and getattr(user, "is_authenticated", False) and not user.has_perm(DASHBOARD_PERMISSION):
+        """Facts are read with the command-centre permission, limited to the user's territory; never written."""
+        if action != "view" or not getattr(user, "is_authenticated", False) or not user.has_perm(DASHBOARD_PERMISSION):
             return self.none()
-        return super().restrict(user, action)
+        prefixes = territory_prefixes(user)
+        if prefixes is ALL:
+            return self
+        query = Q()
+        for prefix in prefixes or []:
+            query |= Q(territory_code__startswith=prefix)
+        return self.filter(query) if prefixes else self.none()
 
 
 class CaseFact(models.Model):
@@ -153,4 +160,3 @@ class MonthlyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope_name} {self.month:%Y-%m}"
-

@@ -76,8 +76,16 @@ def common_problems(cases: QuerySet, facts: QuerySet, start: dt.date, end: dt.da
     rows = list(
         cases.filter(id__in=ids, master__isnull=True)
         .order_by("-created_at")
-        .values("tracking_no", "description", "category__code", "category__name", "territory_code", "lon", "lat",
-                "created_at")[:MAX_CASES]
+        .values(
+            "tracking_no",
+            "description",
+            "category__code",
+            "category__name",
+            "territory_code",
+            "lon",
+            "lat",
+            "created_at",
+        )[:MAX_CASES]
     )
     if len(rows) < MIN_CASES:
         return ProblemReport(start, end, len(rows), 0, [])

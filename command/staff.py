@@ -4,6 +4,7 @@ place (a check-in, or the place of a report they filed) and a day's patrol track
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from typing import Any
 
@@ -11,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.models import User
 from accounts.roles import GRID_ROLES
 from cases.choices import Channel
 from command.models import CaseFact, StaffCheckIn
@@ -142,7 +142,9 @@ def track(viewer: Any, user_id: int, day: dt.date) -> dict[str, Any] | None:
     end = start + dt.timedelta(days=1)
     points = [
         (row["at"], row["lon"], row["lat"], row["kind"])
-        for row in StaffCheckIn.objects.filter(user_id=user_id, at__gte=start, at__lt=end).values("at", "lon", "lat", "kind")
+        for row in StaffCheckIn.objects.filter(user_id=user_id, at__gte=start, at__lt=end).values(
+            "at", "lon", "lat", "kind"
+        )
     ]
     points += [
         (row["created_at"], row["lon"], row["lat"], StaffCheckIn.Kind.REPORT)
@@ -151,7 +153,7 @@ def track(viewer: Any, user_id: int, day: dt.date) -> dict[str, Any] | None:
         .values("created_at", "lon", "lat")
     ]
     points.sort()
-    km = sum(_km(a[1], a[2], b[1], b[2]) for a, b in zip(points, points[1:], strict=False))
+    km = sum(_km(a[1], a[2], b[1], b[2]) for a, b in itertools.pairwise(points))
     return {
         **people[user_id],
         "date": day.isoformat(),
@@ -168,7 +170,7 @@ def _km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * r * math.asin(math.sqrt(a))
 
 
-def recent_for(user: User) -> list[StaffCheckIn]:
+def recent_for(user: Any) -> list[StaffCheckIn]:
     return list(StaffCheckIn.objects.filter(user=user).order_by("-at")[:10])
 
 

@@ -28,7 +28,11 @@ RATE_AGGREGATES = {
     "rated": Count("pk", filter=Q(rating__isnull=False)),
     "satisfied": Count("pk", filter=Q(rating__gte=4)),
 }
-FIGURES = {**RATE_AGGREGATES, "open": Count("pk", filter=Q(is_open=True)), "red": Count("pk", filter=Q(is_open=True, warning=Warning.RED))}
+FIGURES = {
+    **RATE_AGGREGATES,
+    "open": Count("pk", filter=Q(is_open=True)),
+    "red": Count("pk", filter=Q(is_open=True, warning=Warning.RED)),
+}
 CLOSING_SOON_HOURS = 24
 RUNNING = [s for s in Status.values if s not in FINAL_STATUSES and s != Status.SUSPENDED]
 STATES = ("all", "open", "overdue", "closed")
@@ -111,7 +115,9 @@ def top_categories(qs: QuerySet, depth: int = 1, limit: int = 10) -> list[dict[s
 def daily_counts(qs: QuerySet, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     counts = dict(in_days(qs, start, end).values("day").annotate(n=Count("pk")).values_list("day", "n"))
     days = (end - start).days + 1
-    return [{"day": (start + dt.timedelta(d)).isoformat(), "n": counts.get(start + dt.timedelta(d), 0)} for d in range(days)]
+    return [
+        {"day": (start + dt.timedelta(d)).isoformat(), "n": counts.get(start + dt.timedelta(d), 0)} for d in range(days)
+    ]
 
 
 @dataclass
@@ -152,9 +158,13 @@ def overview(user: Any, now: dt.datetime | None = None) -> Overview:
         {"code": r["channel"], "name": str(channel_labels.get(r["channel"], r["channel"])), "n": r["n"]}
         for r in todays.values("channel").annotate(n=Count("pk")).order_by("-n", "channel")
     ]
-    open_by_warning = dict(scoped.filter(is_open=True).values("warning").annotate(n=Count("pk")).values_list("warning", "n"))
+    open_by_warning = dict(
+        scoped.filter(is_open=True).values("warning").annotate(n=Count("pk")).values_list("warning", "n")
+    )
     cases = Case.objects.restrict(user)
-    soon = cases.filter(status__in=RUNNING, resolution_due__gt=now, resolution_due__lte=now + dt.timedelta(hours=CLOSING_SOON_HOURS))
+    soon = cases.filter(
+        status__in=RUNNING, resolution_due__gt=now, resolution_due__lte=now + dt.timedelta(hours=CLOSING_SOON_HOURS)
+    )
     orders = Supervision.objects.filter(case__in=cases.exclude(status__in=list(FINAL_STATUSES)))
     start_of_day = dt.datetime.combine(today, dt.time.min, timezone.get_current_timezone())
     return Overview(
@@ -165,7 +175,9 @@ def overview(user: Any, now: dt.datetime | None = None) -> Overview:
         open=sum(open_by_warning.values()),
         yellow=open_by_warning.get(Warning.YELLOW, 0),
         red=open_by_warning.get(Warning.RED, 0),
-        closing_soon=list(soon.select_related("category", "holder_division", "holder_department").order_by("resolution_due")[:8]),
+        closing_soon=list(
+            soon.select_related("category", "holder_division", "holder_department").order_by("resolution_due")[:8]
+        ),
         closing_soon_count=soon.count(),
         supervision_open=orders.count(),
         supervision_overdue=orders.filter(due__lt=now).count(),
@@ -199,5 +211,7 @@ def area_figures(qs: QuerySet) -> dict[str, dict[str, Any]]:
                 target[field] += value
     for figures in out.values():
         r = Rates(unit="", name="", **{k: figures[k] for k in RATE_AGGREGATES})
-        figures.update(reply_rate=r.reply_rate, resolution_rate=r.resolution_rate, satisfaction_rate=r.satisfaction_rate)
+        figures.update(
+            reply_rate=r.reply_rate, resolution_rate=r.resolution_rate, satisfaction_rate=r.satisfaction_rate
+        )
     return out

@@ -73,8 +73,17 @@ class Filters:
         from urllib.parse import urlencode
 
         return urlencode(
-            {k: v for k, v in {"start": self.start, "end": self.end, "category": self.category, "state": self.state,
-                               "channel": self.channel}.items() if v}
+            {
+                k: v
+                for k, v in {
+                    "start": self.start,
+                    "end": self.end,
+                    "category": self.category,
+                    "state": self.state,
+                    "channel": self.channel,
+                }.items()
+                if v
+            }
         )
 
 
@@ -346,7 +355,9 @@ def reports(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "command/reports.html",
-        _common(request, history=history[:100], scopes=scopes, default_month=f"{previous_month(timezone.localdate()):%Y-%m}"),
+        _common(
+            request, history=history[:100], scopes=scopes, default_month=f"{previous_month(timezone.localdate()):%Y-%m}"
+        ),
     )
 
 

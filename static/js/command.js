@@ -234,17 +234,22 @@
     form.elements.metric.addEventListener("change", () => { getJson(el.dataset.figures + "?" + query()).then(colour); });
   }
 
-  function screenMap(el) {
+  function screenMap(el, dark) {
     const map = plainMap(el, {zoomControl: false});
     Promise.all([getJson(el.dataset.shapes), getJson(el.dataset.figures), getJson(el.dataset.heat)]).then(([fc, figures, cells]) => {
       const grids = fc.features.filter((f) => f.properties.layer === "grid");
       let max = 0;
       grids.forEach((f) => { const v = metricValue(figures, f.properties.code, "open"); if (v > max) { max = v; } });
       const layer = L.geoJSON({type: "FeatureCollection", features: grids}, {
-        style: (f) => ({color: "#3b5b85", weight: 0.5, fillOpacity: 0.75, fillColor: scale(metricValue(figures, f.properties.code, "open"), max)}),
+        style: (f) => ({color: dark ? "#3b5b85" : "#44546a", weight: 0.5, fillOpacity: 0.75, fillColor: scale(metricValue(figures, f.properties.code, "open"), max)}),
       }).addTo(map);
       L.geoJSON({type: "FeatureCollection", features: fc.features.filter((f) => f.properties.layer === "street")},
-        {style: {color: "#9fc3ff", weight: 1.4, fill: false, interactive: false}}).addTo(map);
+        {style: {color: dark ? "#9fc3ff" : "#8b1d1d", weight: 1.4, fill: false, interactive: false}}).addTo(map);
+      layer.eachLayer((l) => {
+        const o = figures.open_now[l.feature.properties.code] || {};
+        l.bindTooltip(l.feature.properties.name + ": " + (o.open || 0) + (o.red ? " (" + o.red + ")" : ""), {sticky: true});
+      });
+      el.dataset.grids = String(grids.length);
       L.heatLayer(cells.cells.map((c) => [c[0], c[1], cells.max ? c[2] / cells.max : 0]), {radius: 18, blur: 16}).addTo(map);
       if (layer.getBounds().isValid()) { map.fitBounds(layer.getBounds(), {padding: [10, 10]}); }
       el.dataset.ready = "1";
@@ -277,7 +282,9 @@
     const main = document.getElementById("cmdmap");
     if (main) { commandMap(main); }
     const wall = document.getElementById("screen-map");
-    if (wall) { screenMap(wall); }
+    if (wall) { screenMap(wall, true); }
+    const small = document.getElementById("overview-map");
+    if (small) { screenMap(small, false); }
     const hot = document.getElementById("hotmap");
     if (hot) { hotMap(hot); }
     const time = document.getElementById("clock");

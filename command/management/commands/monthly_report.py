@@ -27,8 +27,10 @@ class Command(BaseCommand):
             )
         except ValueError:
             raise CommandError(f"--month: {options['month']!r} is not a month like 2026-10") from None
-        scopes = Division.objects.filter(code=options["scope"]) if options["scope"] else Division.objects.filter(
-            level="district"
+        scopes = (
+            Division.objects.filter(code=options["scope"])
+            if options["scope"]
+            else Division.objects.filter(level="district")
         )
         if not scopes:
             raise CommandError(f"--scope: no division with code {options['scope']!r}")
