@@ -21,6 +21,7 @@ from command.stats import category_names, division_names, in_days
 HORIZON_DAYS = 28
 HISTORY_DAYS = 364
 MIN_DAYS = 56
+TOP_CATEGORIES = 8  # the busiest first-level categories; the rest are too thin to forecast week by week
 
 
 def fit_predict(y: np.ndarray, horizon: int = HORIZON_DAYS) -> np.ndarray:
@@ -31,8 +32,8 @@ def fit_predict(y: np.ndarray, horizon: int = HORIZON_DAYS) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter on short or flat series
         model = ExponentialSmoothing(
-            y, trend="add", damped_trend=True, seasonal="add", seasonal_periods=7, initialization_method="estimated"
-        ).fit()
+            y, trend="add", damped_trend=True, seasonal="add", seasonal_periods=7, initialization_method="heuristic"
+        ).fit(use_brute=False)  # heuristic start values and a local optimiser: ~20 ms a series instead of ~0.5 s
         return np.clip(model.forecast(horizon), 0, None)
 
 
@@ -101,9 +102,9 @@ def build(qs: QuerySet, end: dt.date) -> dict[str, Any]:
         tops.setdefault(r["top"], np.zeros(HISTORY_DAYS))[i] += r["n"]
     names, cats = division_names(), category_names()
 
-    def block(series: dict[str, np.ndarray], label) -> list[dict[str, Any]]:
+    def block(series: dict[str, np.ndarray], label, limit: int = 100) -> list[dict[str, Any]]:
         out = []
-        for code, y in sorted(series.items(), key=lambda kv: -kv[1].sum()):
+        for code, y in sorted(series.items(), key=lambda kv: -kv[1].sum())[:limit]:
             result = forecast_series(y, end)
             if result is not None:
                 out.append({"code": code, "name": label.get(code, code), **result})
@@ -113,5 +114,5 @@ def build(qs: QuerySet, end: dt.date) -> dict[str, Any]:
         "end": end.isoformat(),
         "total": forecast_series(total, end),
         "streets": block(streets, names) if len(streets) > 1 else [],
-        "categories": block(tops, cats),
+        "categories": block(tops, cats, TOP_CATEGORIES),
     }
