@@ -17,7 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import assessment
 from cases.assessment import Rates
@@ -210,8 +210,9 @@ def do_generate_monthly_report(month: dt.date, scope: Division, *, acting_user: 
     if scope.level not in CHILD_LEVEL:
         raise ValidationError({"scope": "a report covers a district, a street or a community"})
     started = time.perf_counter()
-    figures = month_figures(scope, month)
-    docx, xlsx = write_docx(figures), write_xlsx(figures)
+    with translation.override("zh-hans"):  # the report is in Chinese whatever the language of the request
+        figures = month_figures(scope, month)
+        docx, xlsx = write_docx(figures), write_xlsx(figures)
     stem = f"{scope.code}-{month:%Y-%m}-{timezone.now():%Y%m%d%H%M%S}"
     user = acting_user if getattr(acting_user, "is_authenticated", False) else None
     report = MonthlyReport(
