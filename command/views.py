@@ -312,7 +312,8 @@ def forecast(request: HttpRequest) -> HttpResponse:
 
     _dashboard(request)
     result = forecast_for(request.user)
-    return render(request, "command/forecast.html", _common(request, result=result, chart_json=result))
+    chart = {**result, "labels": {"actual": _("Actual (weekly)"), "forecast": _("Forecast (weekly)")}}
+    return render(request, "command/forecast.html", _common(request, result=result, chart_json=chart))
 
 
 @login_required

@@ -83,7 +83,7 @@
 
   // -- maps ----------------------------------------------------------------------------------------------------
   function plainMap(el, options) {
-    return L.map(el, Object.assign({zoomSnap: 0.25, attributionControl: false, preferCanvas: true}, options || {}));
+    return L.map(el, Object.assign({zoomSnap: 0.25, maxZoom: 18, attributionControl: false}, options || {}));  // SVG: polygons stay inspectable
   }
 
   function scale(value, max, reverse) {
