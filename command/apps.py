@@ -17,15 +17,15 @@ class CommandConfig(AppConfig):
             return refresh()
 
         def monthly_reports() -> object:
-            from command.report import generate_due_reports
+            from command.tasks import monthly_reports
 
-            return generate_due_reports()
+            return monthly_reports.enqueue()
 
-        def nightly_analysis() -> object:
-            from command.snapshots import refresh_forecasts
+        def forecasts() -> object:
+            from command.tasks import forecasts
 
-            return refresh_forecasts()
+            return forecasts.enqueue()
 
         register(Job("command-facts", lambda: settings.COMMAND_FACTS_SECONDS, refresh_facts))
         register(Job("command-monthly-report", lambda: 3600, monthly_reports))
-        register(Job("command-forecasts", lambda: 6 * 3600, nightly_analysis))
+        register(Job("command-forecasts", lambda: 6 * 3600, forecasts))

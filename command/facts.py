@@ -1,14 +1,16 @@
 """The fact table the command centre counts from (`CaseFact`), kept in step with the cases by the clock.
 
 Every change to a case writes a `CaseEvent` (the workflow actions, the deadline sweep, the demo history). The
-refresh reads the events after its cursor, minus a lookback (a transaction may commit a lower id after a higher
-one was read), and the cases created after its cursor (a bulk writer might write no event), then rewrites those
-cases' fact rows from the case rows. A fact is a function of its case, so reading an event twice is harmless.
+refresh reads the events after its cursor, the events of the last minutes among the 2,000 ids below it (a
+transaction may commit a lower id after a higher one was read), and the cases created after its cursor (a bulk
+writer might write no event), then rewrites those cases' fact rows from the case rows. A fact is a function of
+its case, so reading an event twice is harmless.
 Facts are derived data, like an index: they are not audited; the changes they reflect are.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 from collections.abc import Callable, Iterable
 
@@ -23,6 +25,7 @@ from cases.models import Case, CaseEvent
 from command.models import CaseFact, FactCursor
 
 LOOKBACK = 2000
+LATE_COMMIT = dt.timedelta(minutes=2)  # how long a transaction may stay open after writing its event
 BATCH = 2000
 H3_RESOLUTION = 8  # cells of about 0.7 km²: a few hundred over a district, a handful per town-centre grid
 CASE_FIELDS = (
@@ -100,9 +103,15 @@ def _cursor() -> FactCursor:
 
 def refresh(limit: int = 200_000) -> int:
     """Bring the facts up to date with the event log; returns how many cases were rewritten."""
-    cursor = _cursor()
-    events = CaseEvent.objects.filter(id__gt=max(cursor.last_event_id - LOOKBACK, 0)).order_by("id")
-    rows = list(events.values_list("id", "case_id")[:limit])
+    cursor, now = _cursor(), timezone.now()
+    rows = list(
+        CaseEvent.objects.filter(id__gt=cursor.last_event_id).order_by("id").values_list("id", "case_id")[:limit]
+    )
+    # Events just below the cursor written in the last minutes may have committed after the last refresh read.
+    late = CaseEvent.objects.filter(
+        id__gt=max(cursor.last_event_id - LOOKBACK, 0), id__lte=cursor.last_event_id, at__gte=now - LATE_COMMIT
+    )
+    rows += list(late.values_list("id", "case_id"))
     new_cases = list(
         Case.objects.filter(id__gt=cursor.last_case_id).order_by("id").values_list("id", flat=True)[:limit]
     )
@@ -111,7 +120,7 @@ def refresh(limit: int = 200_000) -> int:
     FactCursor.objects.filter(pk=cursor.pk).update(
         last_event_id=max([cursor.last_event_id, *(event for event, _case in rows)]),
         last_case_id=max([cursor.last_case_id, *new_cases]),
-        refreshed_at=timezone.now(),
+        refreshed_at=now,
     )
     return written
 

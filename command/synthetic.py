@@ -44,7 +44,7 @@ def keep_timestamps(model: type[models.Model]) -> Iterator[None]:
             f.auto_now, f.auto_now_add = now, add  # type: ignore[attr-defined]
 
 
-OPEN = [Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS, Status.DISPATCHED, Status.REPLIED]
+OPEN = [Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS, Status.REPLIED]
 
 
 def generate(
@@ -60,7 +60,7 @@ def generate(
     """Write `n` cases reported over the `days` before `end`; returns how many were written."""
     rng = np.random.default_rng(seed)
     end = end or timezone.now()
-    grids = list(Grid.objects.values_list("id", "code", "min_lon", "max_lon", "min_lat", "max_lat"))
+    grids = list(Grid.objects.values_list("id", "code", "community_id", "min_lon", "max_lon", "min_lat", "max_lat"))
     leaves = list(Category.objects.filter(children__isnull=True).values_list("id", flat=True))
     if not grids or not leaves:
         raise LookupError("generate() needs grids and categories")
@@ -91,7 +91,7 @@ def generate(
             chans = rng.choice(len(channels), size=size, p=channel_p)
             rows = []
             for i in range(size):
-                gid, code, w, e, s, no = grids[picks[i]]
+                gid, code, community_id, w, e, s, no = grids[picks[i]]
                 at = created[i]
                 age_h = (end - at).total_seconds() / 3600
                 response_due = at + dt.timedelta(hours=3)
@@ -111,6 +111,7 @@ def generate(
                         grid_id=gid,
                         territory_code=code,
                         level=Level.COMMUNITY,
+                        holder_division_id=community_id,
                         response_due=response_due,
                         first_response_due=response_due,
                         resolution_due=resolution_due,

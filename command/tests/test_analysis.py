@@ -146,11 +146,30 @@ class GuidanceTests(CommandTestCase):
 
         template = Case.objects.filter(territory_code=GRID_A).first()
         closed = timezone.now() - dt.timedelta(days=3)
-        plant(template, 6, at=closed - dt.timedelta(hours=30), description="楼下饭店油烟扰民{i}", prefix="GDA",
-              category_id=self.noise.pk, status="closed", rating=5, closed_at=closed,
-              reply="约谈店主并责令安装油烟净化设备，复查达标")
-        plant(template, 3, at=closed - dt.timedelta(hours=60), description="饭店噪音{i}", prefix="GDB",
-              category_id=self.noise.pk, status="closed", rating=2, closed_at=closed, reply="已告知")
+        plant(
+            template,
+            6,
+            at=closed - dt.timedelta(hours=30),
+            description="楼下饭店油烟扰民{i}",
+            prefix="GDA",
+            category_id=self.noise.pk,
+            status="closed",
+            rating=5,
+            closed_at=closed,
+            reply="约谈店主并责令安装油烟净化设备，复查达标",
+        )
+        plant(
+            template,
+            3,
+            at=closed - dt.timedelta(hours=60),
+            description="饭店噪音{i}",
+            prefix="GDB",
+            category_id=self.noise.pk,
+            status="closed",
+            rating=2,
+            closed_at=closed,
+            reply="已告知",
+        )
         result = guide(Case.objects.all(), self.noise)
         assert result.closed >= 9 and result.rated >= 9
         assert result.typical[0]["rating"] == 5 and "油烟净化" in result.typical[0]["reply"]

@@ -76,3 +76,20 @@ class FactFiguresTests(CommandTestCase):
         assert not seen.exclude(territory_code__startswith="990100001").exists()
         assert not stats.facts(self.carol).exists()  # grid workers have no command centre
         assert not stats.facts(self.frank).exists()
+
+
+class ClockJobTests(CommandTestCase):
+    history = 300
+
+    def test_the_clock_refreshes_facts_and_hands_reports_and_forecasts_to_the_worker(self):
+        from command.models import MonthlyReport, Snapshot
+        from core import clock
+
+        case = self.report()
+        now = timezone.now()
+        ran = clock.tick(now)
+        assert {"command-facts", "command-monthly-report", "command-forecasts"} <= set(ran)
+        assert CaseFact.objects.filter(case=case).exists()
+        assert MonthlyReport.objects.filter(scope_code="990100").count() == 1
+        assert Snapshot.objects.filter(scope_code="*").exists()
+        assert "command-facts" not in clock.tick(now + dt.timedelta(seconds=5))  # not due again yet

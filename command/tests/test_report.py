@@ -75,9 +75,19 @@ class MonthlyReportTests(CommandTestCase):
             source = Path(folder) / "report.docx"
             source.write_bytes(self.report.docx.read())
             subprocess.run(
-                ["libreoffice", "--headless", f"-env:UserInstallation=file://{folder}/profile", "--convert-to", "pdf",
-                 "--outdir", folder, str(source)],
-                check=True, capture_output=True, timeout=180,
+                [
+                    "libreoffice",
+                    "--headless",
+                    f"-env:UserInstallation=file://{folder}/profile",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    folder,
+                    str(source),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=180,
             )
             pdf = Path(folder) / "report.pdf"
             assert pdf.exists() and pdf.stat().st_size > 20_000
@@ -90,7 +100,8 @@ class MonthlyReportTests(CommandTestCase):
             shutil.copy(pdf, artifacts / "monthly-report.pdf")
 
     def test_it_is_audited_and_listed_with_its_history_and_downloads(self):
-        assert AuditEntry.objects.filter(action="command.generate_monthly_report", object_id=str(self.report.pk)).exists()
+        entries = AuditEntry.objects.filter(action="command.generate_monthly_report", object_id=str(self.report.pk))
+        assert entries.exists()
         self.login("alice")
         page = self.client.get(reverse("command:reports"))
         assert page.status_code == 200 and self.report in page.context["history"]
