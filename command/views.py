@@ -69,23 +69,6 @@ class Filters:
             stats.in_days(qs, self.start, self.end), category=self.category, state=self.state, channel=self.channel
         )
 
-    def query(self) -> str:
-        from urllib.parse import urlencode
-
-        return urlencode(
-            {
-                k: v
-                for k, v in {
-                    "start": self.start,
-                    "end": self.end,
-                    "category": self.category,
-                    "state": self.state,
-                    "channel": self.channel,
-                }.items()
-                if v
-            }
-        )
-
 
 def _date(value: str | None, default: dt.date) -> dt.date:
     try:
