@@ -76,7 +76,7 @@ def main() -> None:
     district = User.objects.get(username="district")
     street = User.objects.get(username="street")
     for who, user in (("district", district), ("street", street)):
-        client = Client()
+        client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
         overview = timed(lambda c=client: get(c, reverse("command:live")))
         suffix = "" if who == "district" else "_street"

@@ -31,6 +31,7 @@ BATCH = 2000
 H3_RESOLUTION = 8  # cells of about 0.7 km²: a few hundred over a district, a handful per town-centre grid
 CASE_FIELDS = (
     "id",
+    "tracking_no",
     "created_at",
     "territory_code",
     "grid__code",
@@ -60,6 +61,7 @@ def _fact(row: dict, tz: zoneinfo.ZoneInfo) -> CaseFact:
     responded, first_due, status = row["responded_at"], row["first_response_due"], row["status"]
     return CaseFact(
         case_id=row["id"],
+        tracking_no=row["tracking_no"],
         created_at=row["created_at"],
         day=row["created_at"].astimezone(tz).date(),
         territory_code=row["territory_code"],

@@ -16,8 +16,9 @@ from django.utils import timezone
 from cases.assessment import Rates
 from cases.choices import FINAL_STATUSES, Channel, Status, Warning
 from cases.models import Case, Category, Supervision
-from command.models import CaseFact
+from command.models import CaseFact, covers_every_district
 from core.memo import memoized
+from core.scoping import ALL, territory_prefixes
 from territory.models import Division, Grid
 
 RATE_AGGREGATES = {
@@ -34,12 +35,27 @@ FIGURES = {
     "red": Count("pk", filter=Q(is_open=True, warning=Warning.RED)),
 }
 CLOSING_SOON_HOURS = 24
-RUNNING = [s for s in Status.values if s not in FINAL_STATUSES and s != Status.SUSPENDED]
+OPEN_STATUSES = [s for s in Status.values if s not in FINAL_STATUSES]
+RUNNING = [s for s in OPEN_STATUSES if s != Status.SUSPENDED]
 STATES = ("all", "open", "overdue", "closed")
 
 
 def facts(user: Any) -> QuerySet[CaseFact]:
     return CaseFact.objects.restrict(user)  # type: ignore[return-value]
+
+
+def territory_q(user: Any, field: str) -> Q:
+    """The user's territory as a filter on `field` (a territory code), for tables joined to cases; the command
+    centre's permission is checked by the caller."""
+    prefixes = territory_prefixes(user)
+    if prefixes is ALL or covers_every_district(prefixes):
+        return Q()
+    if not prefixes:
+        return Q(pk__in=[])
+    query = Q()
+    for prefix in prefixes:
+        query |= Q(**{f"{field}__startswith": prefix})
+    return query
 
 
 @memoized
@@ -162,10 +178,13 @@ def overview(user: Any, now: dt.datetime | None = None) -> Overview:
         scoped.filter(is_open=True).values("warning").annotate(n=Count("pk")).values_list("warning", "n")
     )
     cases = Case.objects.restrict(user)
+    # Supervision orders are few beside the cases: walk them and look their cases up (a `case__in` subquery
+    # would list every case of the territory first).
+    supervisions = Supervision.objects.filter(territory_q(user, "case__territory_code"))
+    orders = supervisions.filter(case__status__in=OPEN_STATUSES)
     soon = cases.filter(
         status__in=RUNNING, resolution_due__gt=now, resolution_due__lte=now + dt.timedelta(hours=CLOSING_SOON_HOURS)
     )
-    orders = Supervision.objects.filter(case__in=cases.exclude(status__in=list(FINAL_STATUSES)))
     start_of_day = dt.datetime.combine(today, dt.time.min, timezone.get_current_timezone())
     return Overview(
         today=today,
@@ -181,7 +200,7 @@ def overview(user: Any, now: dt.datetime | None = None) -> Overview:
         closing_soon_count=soon.count(),
         supervision_open=orders.count(),
         supervision_overdue=orders.filter(due__lt=now).count(),
-        supervision_today=Supervision.objects.filter(case__in=cases, issued_at__gte=start_of_day).count(),
+        supervision_today=supervisions.filter(issued_at__gte=start_of_day).count(),
         month_rates=rates(in_days(scoped, today.replace(day=1), today)),
         trend=daily_counts(scoped, today - dt.timedelta(days=29), today),
         streets=open_by_street(scoped),

@@ -10,10 +10,11 @@ from contextlib import contextmanager
 
 import numpy as np
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 
 from cases.choices import Channel, Level, Status, Warning
-from cases.models import Case, Category
+from cases.models import Case, Category, Supervision
 from territory.models import Grid
 
 TEXTS = [
@@ -131,7 +132,33 @@ def generate(
             written += size
             if progress:
                 progress(written)
+    add_supervisions(prefix)
     return written
+
+
+def add_supervisions(prefix: str = "SY") -> int:
+    """An automatic 督办 for every generated case that ran past its resolution deadline (as the sweep issues)."""
+    late = Case.objects.filter(tracking_no__startswith=prefix).filter(
+        Q(warning=Warning.RED) | Q(closed_at__gt=F("resolution_due"))
+    )
+    done = 0
+    batch: list[Supervision] = []
+    for case_id, due, division_id in late.values_list("id", "resolution_due", "holder_division_id").iterator():
+        batch.append(
+            Supervision(
+                case_id=case_id,
+                issued_at=due,
+                automatic=True,
+                to_division_id=division_id,
+                reason="已超过办结时限，请立即办理并反馈",
+                due=due + dt.timedelta(hours=24),
+            )
+        )
+        if len(batch) == 5000:
+            Supervision.objects.bulk_create(batch)
+            done, batch = done + len(batch), []
+    Supervision.objects.bulk_create(batch)
+    return done + len(batch)
 
 
 def _outcome(rng: np.random.Generator, age_h: float, at: dt.datetime):

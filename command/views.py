@@ -163,7 +163,7 @@ def map_points(request: HttpRequest) -> JsonResponse:
     qs = filters.apply(stats.facts(request.user)).filter(lon__isnull=False)
     limit = settings.COMMAND_MAX_POINTS
     rows = list(
-        qs.order_by("-created_at").values_list("case__tracking_no", "lon", "lat", "status", "warning", "category_code")[
+        qs.order_by("-created_at").values_list("tracking_no", "lon", "lat", "status", "warning", "category_code")[
             :limit
         ]
     )

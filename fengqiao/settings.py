@@ -210,6 +210,6 @@ OPEN311_KEY_SERVICE = os.environ.get(
 # and the most case points one map request returns (the rest are counted, and the heat layer shows all).
 COMMAND_FACTS_SECONDS = int(os.environ.get("FENGQIAO_COMMAND_FACTS_SECONDS", "10"))
 COMMAND_POLL_SECONDS = int(os.environ.get("FENGQIAO_COMMAND_POLL_SECONDS", "30"))
-COMMAND_MAX_POINTS = int(os.environ.get("FENGQIAO_COMMAND_MAX_POINTS", "20000"))
+COMMAND_MAX_POINTS = int(os.environ.get("FENGQIAO_COMMAND_MAX_POINTS", "10000"))
 # Font for report charts (matplotlib); Debian's fonts-noto-cjk by default.
 REPORT_CJK_FONT = os.environ.get("FENGQIAO_REPORT_CJK_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
