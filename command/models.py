@@ -90,7 +90,7 @@ class CaseFact(models.Model):
             models.Index(fields=["day", "h3_cell"], name="fact_day_cell"),
             # Open cases are a few thousand of a million: a partial index the planner cannot misjudge.
             models.Index(fields=["warning", "territory_code"], condition=Q(is_open=True), name="fact_open"),
-            models.Index(fields=["territory_code", "day"], name="fact_territory_day"),
+            models.Index(fields=["created_at"], name="fact_created"),
             models.Index(fields=["category_code", "day"], name="fact_category_day"),
             models.Index(fields=["entered_by_id", "created_at"], name="fact_entered_by"),
         ]

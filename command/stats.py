@@ -178,10 +178,9 @@ def overview(user: Any, now: dt.datetime | None = None) -> Overview:
         scoped.filter(is_open=True).values("warning").annotate(n=Count("pk")).values_list("warning", "n")
     )
     cases = Case.objects.restrict(user)
-    # Supervision orders are few beside the cases: walk them and look their cases up (a `case__in` subquery
-    # would list every case of the territory first).
-    supervisions = Supervision.objects.filter(territory_q(user, "case__territory_code"))
-    orders = supervisions.filter(case__status__in=OPEN_STATUSES)
+    # Orders on open cases: start from the open facts (a few thousand, a partial index), not from every order
+    # or every case of the territory.
+    orders = Supervision.objects.filter(case_id__in=scoped.filter(is_open=True).values("case_id"))
     soon = cases.filter(
         status__in=RUNNING, resolution_due__gt=now, resolution_due__lte=now + dt.timedelta(hours=CLOSING_SOON_HOURS)
     )
@@ -200,7 +199,9 @@ def overview(user: Any, now: dt.datetime | None = None) -> Overview:
         closing_soon_count=soon.count(),
         supervision_open=orders.count(),
         supervision_overdue=orders.filter(due__lt=now).count(),
-        supervision_today=supervisions.filter(issued_at__gte=start_of_day).count(),
+        supervision_today=Supervision.objects.filter(issued_at__gte=start_of_day)
+        .filter(territory_q(user, "case__territory_code"))
+        .count(),
         month_rates=rates(in_days(scoped, today.replace(day=1), today)),
         trend=daily_counts(scoped, today - dt.timedelta(days=29), today),
         streets=open_by_street(scoped),

@@ -32,7 +32,8 @@ MAP_LABELS = {
     "heat": gettext_lazy("Heat"),
     "staff": gettext_lazy("Grid workers"),
     "track": gettext_lazy("Patrol track"),
-    "shown": gettext_lazy("cases shown of"),
+    "shown": gettext_lazy("cases on the map"),
+    "newest": gettext_lazy("newest cases on the map; the heat layer counts them all"),
     "minutes": gettext_lazy("min ago"),
     "km": gettext_lazy("km walked today"),
     "no_staff": gettext_lazy("No position in the last 7 days"),
@@ -157,7 +158,7 @@ def map_figures(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def map_points(request: HttpRequest) -> JsonResponse:
-    """Case points for the cluster layer: the newest COMMAND_MAX_POINTS, and how many match in all."""
+    """Case points for the cluster layer: the newest COMMAND_MAX_POINTS (the heat layer counts every case)."""
     _dashboard(request)
     filters = Filters.from_request(request)
     qs = filters.apply(stats.facts(request.user)).filter(lon__isnull=False)
@@ -168,10 +169,9 @@ def map_points(request: HttpRequest) -> JsonResponse:
         ]
     )
     names = stats.category_names()
-    total = qs.count() if len(rows) == limit else len(rows)
     return JsonResponse(
         {
-            "total": total,
+            "more": len(rows) == limit,
             "shown": len(rows),
             "fields": ["tracking_no", "lon", "lat", "status", "warning", "category"],
             "points": [[no, lon, lat, st, w, names.get(cat, cat)] for no, lon, lat, st, w, cat in rows],

@@ -99,7 +99,9 @@ class MapDataTests(CommandTestCase):
         with self.settings(COMMAND_MAX_POINTS=100):
             data = self.client.get(reverse("command:map_points"), {"start": "2000-01-01"}).json()
         expected = CaseFact.objects.exclude(lon=None).count()
-        assert data["shown"] == 100 and data["total"] == expected
+        assert data["shown"] == 100 and data["more"] is True
+        newest = CaseFact.objects.exclude(lon=None).order_by("-created_at").values_list("tracking_no", flat=True)[:100]
+        assert [p[0] for p in data["points"]] == list(newest)
         no, lon, lat, *_ = data["points"][0]
         assert Case.objects.filter(tracking_no=no, lon=lon, lat=lat).exists()
         heat = self.client.get(reverse("command:map_heat"), {"start": "2000-01-01"}).json()

@@ -168,7 +168,7 @@
           return m;
         });
         cluster.addLayers(markers);
-        status.textContent = data.shown + " " + (labels.shown || "") + " " + data.total;
+        status.textContent = data.shown + " " + (data.more ? (labels.newest || "") : (labels.shown || ""));
         el.dataset.pointCount = String(data.shown);
       });
       const cells = getJson(el.dataset.heat + "?" + q).then((data) => {
