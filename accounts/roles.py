@@ -69,12 +69,24 @@ _CASE_CONFIGURE = {
     "cases.view_calendarday",
 }
 
+_COMMAND_VIEW = {"command.view_dashboard", "command.view_staffcheckin", "command.view_monthlyreport"}
+_COMMAND_REPORT = {"command.add_monthlyreport"}
+_CHECK_IN = {"command.add_staffcheckin"}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset({"cases.view_case", "cases.add_case", "cases.view_pointsentry"}),
-    Role.GRID_WORKER: frozenset(_READ_TERRITORY | _CASE_READ | _CASE_REPORT | _CASE_HANDLE),
-    Role.GRID_LEADER: frozenset(_READ_TERRITORY | _CASE_READ | _CASE_REPORT | _CASE_HANDLE),
+    Role.GRID_WORKER: frozenset(_READ_TERRITORY | _CASE_READ | _CASE_REPORT | _CASE_HANDLE | _CHECK_IN),
+    Role.GRID_LEADER: frozenset(_READ_TERRITORY | _CASE_READ | _CASE_REPORT | _CASE_HANDLE | _CHECK_IN),
     Role.COMMUNITY_STAFF: frozenset(
-        _READ_TERRITORY | _MANAGE_STAFF | _REQUEST_ADMISSION | _CASE_READ | _CASE_REPORT | _CASE_HANDLE | _POINTS
+        _READ_TERRITORY
+        | _MANAGE_STAFF
+        | _REQUEST_ADMISSION
+        | _CASE_READ
+        | _CASE_REPORT
+        | _CASE_HANDLE
+        | _POINTS
+        | _COMMAND_VIEW
+        | _COMMAND_REPORT
     ),
     Role.STREET_COMMAND: frozenset(
         _READ_TERRITORY
@@ -87,6 +99,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CASE_SUPERVISE
         | _POINTS
         | _COMMITMENTS
+        | _COMMAND_VIEW
+        | _COMMAND_REPORT
     ),
     Role.DISTRICT_COMMAND: frozenset(
         _READ_TERRITORY
@@ -100,11 +114,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _POINTS
         | _COMMITMENTS
         | _OPEN311_MODERATE
+        | _COMMAND_VIEW
+        | _COMMAND_REPORT
     ),
     Role.DEPARTMENT_HANDLER: frozenset(_READ_TERRITORY | _REQUEST_ADMISSION | _CASE_READ | _CASE_HANDLE),
     Role.HOTLINE_AGENT: frozenset(_READ_TERRITORY | _CASE_READ | _CASE_REPORT | _CASE_HANDLE | _OPEN311_MODERATE),
     Role.LEADER: frozenset(
-        _READ_TERRITORY | {"territory.export_territory", "core.view_auditentry"} | _CASE_READ | _CASE_SUPERVISE
+        _READ_TERRITORY
+        | {"territory.export_territory", "core.view_auditentry"}
+        | _CASE_READ
+        | _CASE_SUPERVISE
+        | _COMMAND_VIEW
     ),
     Role.ADMINISTRATOR: frozenset(
         _READ_TERRITORY
@@ -119,6 +139,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _POINTS
         | _COMMITMENTS
         | _OPEN311_MODERATE
+        | _COMMAND_VIEW
+        | _COMMAND_REPORT
         | {
             "core.view_auditentry",
             "core.view_auditcheckpoint",

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "cases",
     "notify",
     "open311",
+    "command",
 ]
 
 MIDDLEWARE = [
@@ -207,3 +208,10 @@ OPEN311_CONTACT = os.environ.get("FENGQIAO_OPEN311_CONTACT", "区社会治理中
 OPEN311_KEY_SERVICE = os.environ.get(
     "FENGQIAO_OPEN311_KEY_SERVICE", "Ask the district administrator for an application key (manage.py open311_key)."
 )
+# Command centre: seconds between fact refreshes by the clock, seconds between the overview's own refreshes,
+# and the most case points one map request returns (the rest are counted, and the heat layer shows all).
+COMMAND_FACTS_SECONDS = int(os.environ.get("FENGQIAO_COMMAND_FACTS_SECONDS", "10"))
+COMMAND_POLL_SECONDS = int(os.environ.get("FENGQIAO_COMMAND_POLL_SECONDS", "30"))
+COMMAND_MAX_POINTS = int(os.environ.get("FENGQIAO_COMMAND_MAX_POINTS", "10000"))
+# Font for report charts (matplotlib); Debian's fonts-noto-cjk by default.
+REPORT_CJK_FONT = os.environ.get("FENGQIAO_REPORT_CJK_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("notify.urls")),
     path("open311/", include("open311.urls")),
+    path("", include("command.urls")),
 ]

@@ -31,9 +31,12 @@ from territory.models import AdmissionItem, Division, Grid, GridAssignment
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Staff land on the grid map; residents on their cases; visitors on the log-in page."""
+    """Command centres and leaders land on the command centre, other staff on the grid map, residents on their
+    cases, visitors on the log-in page."""
     if not request.user.is_authenticated:
         return redirect("login")
+    if request.user.has_perm("command.view_dashboard"):
+        return redirect("command:overview")
     if request.user.has_perm("territory.view_grid"):
         return redirect("territory:map")
     return redirect("cases:list")

@@ -44,7 +44,7 @@ def test_grid_worker_sees_only_their_grid_on_the_map(page, artifacts):
 def test_english_is_one_click_away(page):
     build_test_district()
     log_in(page, "bob")
-    page.wait_for_url("**/map/")
+    page.wait_for_url("**/command/")  # street command centres land on the command centre
     with page.expect_navigation():
         page.select_option("select[name=language]", "en")
     assert "Grid map" in page.inner_text("header")

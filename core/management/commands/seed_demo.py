@@ -7,6 +7,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cases.demo import seed_history
+from command.demo import seed_command
 from open311.demo import seed_open311_demo
 from territory.demo_seed import DEMO_PASSWORD, seed_district
 
@@ -53,6 +54,7 @@ class Command(BaseCommand):
             )
             history = seed_history(result.district, days=options["history_days"], seed=options["seed"], progress=step)
         seed_open311_demo()
+        seed_command(result.district, seed=options["seed"])
         if options["verbosity"] < 1:
             return
         verb = "built" if result.created else "reusing existing"
