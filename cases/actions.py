@@ -247,6 +247,7 @@ def do_reply(case: Case, text: str, *, acting_user: Any) -> Case:
     now = timezone.now()
     current = _locked(case)
     _mark_unit_replied(current, acting_user, text, now)
+    _answer_supervisions(current, now)
     return _apply(
         current,
         "reply",
@@ -287,6 +288,11 @@ def do_co_reply(case: Case, department: Department, text: str, *, acting_user: A
     return unit
 
 
+def _answer_supervisions(case: Case, now: dt.datetime) -> None:
+    """A reply or a resolution answers the supervision orders (督办) still open on the case."""
+    Supervision.objects.filter(case=case, answered_at__isnull=True).update(answered_at=now)
+
+
 def _mark_unit_replied(case: Case, actor: Any, text: str, now: dt.datetime) -> None:
     CaseUnit.objects.filter(case=case, role=CaseUnit.Role.LEAD, active=True).update(reply=text, replied_at=now)
 
@@ -297,6 +303,7 @@ def do_resolve(case: Case, *, acting_user: Any, note: str, reply: str = "") -> C
         raise ValidationError({"note": "say how it was resolved"})
     now = timezone.now()
     current = _locked(case)
+    _answer_supervisions(current, now)
     changes: dict[str, Any] = {"resolved_at": now, **_first_response(current, now)}
     if reply.strip() or not current.reply:
         changes.update(reply=(reply or note).strip(), replied_at=current.replied_at or now)

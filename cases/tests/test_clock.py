@@ -68,6 +68,9 @@ class SweepTests(CaseTestCase):
         assert order.automatic and order.to_division.code == "990100001001"
         assert sweep(case.resolution_due + dt.timedelta(minutes=2)).red == 0
         assert audit.verify().ok
+        actions.do_reply(case, "已安排人员处理", acting_user=self.carol)
+        order.refresh_from_db()
+        assert order.answered_at is not None
 
     def test_a_missed_response_goes_one_level_up(self):
         case = self.report()
