@@ -63,8 +63,11 @@ class ProblemReport:
 
 
 def tokenize(text: str) -> list[str]:
+    import logging
+
     import jieba
 
+    jieba.setLogLevel(logging.WARNING)  # it logs its dictionary loading at DEBUG to its own stderr handler
     return [w for w in jieba.lcut(text) if len(w) > 1 and w not in STOPWORDS and not w.isdigit() and w.strip()]
 
 
