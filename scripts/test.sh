@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/system-deps.sh
 ./scripts/bootstrap.sh dev
-# Two workers by default (FENGQIAO_TEST_WORKERS=0 runs in one process, e.g. to debug).
+# One worker per core by default (FENGQIAO_TEST_WORKERS=0 runs in one process, e.g. to debug).
 exec .venv/bin/python -m pytest --create-db -n "${FENGQIAO_TEST_WORKERS:-auto}" "$@"
