@@ -126,3 +126,16 @@ def normalise_phone(value: object) -> str:
     if text and not PHONE.match(text):
         raise IdentifierError(f"{text!r} is not an 11-digit mobile number or a landline with its area code")
     return text
+
+
+def make_identity_number(address_code: str, birth: dt.date, sequence: int) -> str:
+    """A well-formed number (for demo data and tests): sequence 0–999, odd for men."""
+    body = f"{address_code}{birth:%Y%m%d}{sequence:03d}"
+    return body + id_check_character(body)
+
+
+def make_credit_code(authority_type: str, division: str, org_body: str) -> str:
+    """A well-formed credit code from its parts: 2 characters, 6-digit division, 8-character organisation code."""
+    org = org_body + org_code_check_character(org_body)
+    body = f"{authority_type}{division}{org}"
+    return body + uscc_check_character(body)
