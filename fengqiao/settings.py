@@ -225,7 +225,7 @@ REGISTRY_HOUSE_RULES = (
     else [
         {"grade": 1, "if": {"use": ["rented"], "min_occupants": 10}, "why": "群租：10 人以上合租"},
         {"grade": 1, "if": {"min_per_10m2": 2.5}, "why": "人均居住面积不足 4 m²"},
-        {"grade": 1, "if": {"house_type": ["mixed", "factory"], "min_occupants": 1}, "why": "生产经营场所住人（三合一）"},
+        {"grade": 1, "if": {"house_type": ["mixed", "factory"], "min_occupants": 1}, "why": "经营场所住人（三合一）"},
         {"grade": 2, "if": {"use": ["rented"], "min_floating": 1}, "why": "出租给流动人口"},
         {"grade": 2, "if": {"house_type": ["self_built", "dormitory"], "use": ["rented"]}, "why": "自建房或宿舍出租"},
     ]
@@ -234,3 +234,5 @@ REGISTRY_HOUSE_RULES = (
 REGISTRY_OPEN_DATA_MIN_COUNT = envint("FENGQIAO_REGISTRY_OPEN_DATA_MIN_COUNT", "5")
 # Rows per summarising audit entry when an import or the demo seed writes many records at once.
 REGISTRY_BULK_AUDIT_ROWS = envint("FENGQIAO_REGISTRY_BULK_AUDIT_ROWS", "1000")
+# Residents seed_demo registers in the demo district (households, houses, places and organisations follow).
+REGISTRY_DEMO_RESIDENTS = envint("FENGQIAO_DEMO_RESIDENTS", "300000")

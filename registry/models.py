@@ -19,7 +19,12 @@ class GridMixin(models.Model):
     """The grid an object lies in; `grid_id` is the 15-digit grid code itself."""
 
     grid = models.ForeignKey(
-        "territory.Grid", verbose_name=_("grid"), to_field="code", on_delete=models.PROTECT, related_name="+"
+        "territory.Grid",
+        verbose_name=_("grid"),
+        to_field="code",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # each model's composite index starting with grid serves the territory prefix filter
     )
     territory_field = "grid__code"
 
@@ -91,6 +96,7 @@ class Household(GridMixin, TimestampedMixin):
 
     class Meta:
         ordering = ["number"]
+        indexes = [models.Index(fields=["grid"])]
         verbose_name = _("household")
         verbose_name_plural = _("households")
 
@@ -106,11 +112,11 @@ class Person(GridMixin, TimestampedMixin):
     )
     # NULL (not "") for a person without a number yet, e.g. a newborn: the unique index ignores NULLs.
     id_number = models.CharField(_("identity number (公民身份号码)"), max_length=30, null=True, blank=True, unique=True)
-    name = models.CharField(_("name (姓名)"), max_length=50, db_index=True)
+    name = models.CharField(_("name (姓名)"), max_length=50)
     sex = models.CharField(_("sex (性别)"), max_length=1, choices=c.Sex.choices, default=c.Sex.UNKNOWN)
     birth_date = models.DateField(_("date of birth (出生日期)"), null=True, blank=True)
     ethnicity = models.CharField(_("ethnic group (民族)"), max_length=2, blank=True)
-    phone = models.CharField(_("phone (联系方式)"), max_length=20, blank=True, db_index=True)
+    phone = models.CharField(_("phone (联系方式)"), max_length=20, blank=True)
     residence_type = models.CharField(_("population type"), max_length=20, choices=c.ResidenceType.choices)
     domicile = models.CharField(_("place of household registration (户籍地详址)"), max_length=200, blank=True)
     nationality = models.CharField(_("nationality (国籍)"), max_length=3, blank=True)
@@ -140,9 +146,12 @@ class Person(GridMixin, TimestampedMixin):
         ordering = ["name", "id"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        # Name and phone searches match from the start: the pattern opclass lets PostgreSQL use the index for
+        # LIKE 'x%' under any collation (SQLite ignores opclasses and gets a plain index, searched by range).
         indexes = [
             models.Index(fields=["grid", "status"]),
-            models.Index(fields=["name", "birth_date"]),
+            models.Index(fields=["name"], name="registry_person_name", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["phone"], name="registry_person_phone", opclasses=["varchar_pattern_ops"]),
         ]
         permissions = [
             ("unmask_person", "Can see identity numbers, phones and addresses in full (logged)"),
@@ -241,6 +250,7 @@ class Organisation(GridMixin, LocationMixin, TimestampedMixin):
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["grid", "status"])]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
 

@@ -25,8 +25,8 @@ from django.utils import timezone
 
 from core import audit
 from core.tabular import ImportReport
+from registry import bulk, classify
 from registry import choices as c
-from registry import classify
 from registry.models import Event, House, Household, MergeCandidate, Organisation, Person, Place
 from registry.rows import CLEANERS
 from territory import index
@@ -244,7 +244,8 @@ def write_people(
         number = person.household_number
         if number and person.household is None and number not in new_households:
             new_households[number] = Household(number=number, house=person.house, grid_id=person.house.grid_id)
-    created_households = Household.objects.bulk_create(new_households.values(), batch_size=CHUNK)
+    created_households = list(new_households.values())
+    bulk.insert(created_households)
     by_number = {h.number: h for h in created_households}
     objects = []
     for person in people:
@@ -252,7 +253,8 @@ def write_people(
         objects.append(_person(person, household, source, today))
     created: list[Person] = []
     for part in chunks(objects):
-        created += Person.objects.bulk_create(part)
+        bulk.insert(part)
+        created += part
         if progress:
             progress(len(part))
     _audit(created, "registry.register_person", acting_user, audit_each)
@@ -413,7 +415,8 @@ def write_houses(
         objects.append(house)
     created: list[House] = []
     for part in chunks(objects):
-        created += House.objects.bulk_create(part)
+        bulk.insert(part)
+        created += part
         if progress:
             progress(len(part))
     _audit(created, "registry.register_house", acting_user, audit_each)
@@ -477,7 +480,8 @@ def write_organisations(rows, *, acting_user: Any, source: str, audit_each: bool
     ]
     created: list[Organisation] = []
     for part in chunks(objects):
-        created += Organisation.objects.bulk_create(part)
+        bulk.insert(part)
+        created += part
         if progress:
             progress(len(part))
     _audit(created, "registry.register_organisation", acting_user, audit_each)
@@ -524,7 +528,8 @@ def write_places(rows, *, acting_user: Any, source: str, audit_each: bool, progr
     ]
     created: list[Place] = []
     for part in chunks(objects):
-        created += Place.objects.bulk_create(part)
+        bulk.insert(part)
+        created += part
         if progress:
             progress(len(part))
     _audit(created, "registry.register_place", acting_user, audit_each)
@@ -543,20 +548,34 @@ def _audit(objects: Sequence[models.Model], action_name: str, acting_user: Any, 
 
 
 def record_bulk(objects: Sequence[models.Model], action_name: str, acting_user: Any, **extra: Any) -> None:
-    """One audit entry per REGISTRY_BULK_AUDIT_ROWS objects: their ids and a digest of what was written."""
+    """One audit entry per REGISTRY_BULK_AUDIT_ROWS objects: their ids and a SHA-256 over their field values as
+    written (one JSON array per object, fields in model order), so a later silent edit of any of them shows."""
+    if not objects:
+        return
+    fields = [f.attname for f in objects[0]._meta.concrete_fields]
     for part in chunks(objects, settings.REGISTRY_BULK_AUDIT_ROWS):
-        snapshots = [audit.snapshot(obj) for obj in part]
-        digest = hashlib.sha256(
-            json.dumps(snapshots, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-        ).hexdigest()
+        values = [[getattr(obj, name) for name in fields] for obj in part]
+        body = json.dumps(values, default=str, ensure_ascii=False, separators=(",", ":"))
         ids = [obj.pk for obj in part]
         audit.record(
             f"{action_name}.bulk",
             actor=acting_user,
             object_type=part[0]._meta.label_lower,
             object_id=f"{ids[0]}-{ids[-1]}",
-            after={"count": len(ids), "ids": ids, "sha256": digest, **extra},
+            after={"count": len(ids), "ids": ids, "fields": fields, "sha256": _sha256(body), **extra},
         )
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def bulk_digest(model: type[models.Model], ids: Sequence[int]) -> str:
+    """Recompute the digest of a bulk audit entry from the rows as they are now (to check an entry)."""
+    objects = model._default_manager.in_bulk(list(ids))
+    fields = [f.attname for f in model._meta.concrete_fields]
+    values = [[getattr(objects[pk], name) for name in fields] for pk in ids]
+    return _sha256(json.dumps(values, default=str, ensure_ascii=False, separators=(",", ":")))
 
 
 def event(kind: str, date: Any, *, user: Any, note: str = "", detail: dict | None = None, **targets: Any) -> Event:
