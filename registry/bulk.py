@@ -94,7 +94,7 @@ def insert(objects: Sequence[models.Model]) -> None:
     for i, field in enumerate(fields):
         convert = _converter(field)
         if convert is not _same:
-            rows = [row[:i] + (convert(row[i]),) + row[i + 1 :] for row in rows]
+            rows = [(*row[:i], convert(row[i]), *row[i + 1 :]) for row in rows]
     columns = ", ".join(f'"{field.column}"' for field in fields)
     table = model._meta.db_table
     with connection.cursor() as cursor:

@@ -60,7 +60,7 @@ def do_import(
         raise PermissionDenied
     step = progress or (lambda label, total: lambda n: None)
     report = writers.RegistryReport(kind, total=len(rows), dry_run=dry_run)
-    ctx = writers.Context(acting_user)
+    ctx = writers.Context(acting_user, tick=step(f"checking {kind}", len(rows)))
     prepared = PREPARE[kind](rows, ctx, report)
     report.problems.sort(key=lambda p: p.row)
     if dry_run or (report.problems and not skip_bad):

@@ -56,8 +56,9 @@ def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
 class Context:
     """What the writer needs to know about the acting user: their grids, and lookups cached per batch."""
 
-    def __init__(self, user: Any) -> None:
+    def __init__(self, user: Any, tick: Callable[[int], None] | None = None) -> None:
         self.user = user
+        self.tick = tick or (lambda n: None)
         self.grids = set(self.restrict(Grid.objects.all()).values_list("code", flat=True))
 
     def restrict(self, queryset: Any) -> Any:
@@ -84,9 +85,11 @@ class Context:
         return code
 
 
-def _clean_all(kind: str, rows: Rows, report: RegistryReport) -> Rows:
+def _clean_all(kind: str, rows: Rows, report: RegistryReport, ctx: Context) -> Rows:
     good = []
-    for number, raw in rows:
+    for i, (number, raw) in enumerate(rows, start=1):
+        if i % 1000 == 0:
+            ctx.tick(1000)
         try:
             good.append((number, CLEANERS[kind](raw)))
         except ValidationError as exc:
@@ -170,7 +173,7 @@ class PreparedPerson:
 
 
 def prepare_people(rows: Rows, ctx: Context, report: RegistryReport) -> list[PreparedPerson]:
-    good = _clean_all("people", rows, report)
+    good = _clean_all("people", rows, report, ctx)
     good = _repeated(good, "id_number", report, "identity number")
     good = _reject_existing(
         good, Person, "id_number", report, "identity number {value} is already registered: record a move instead"
@@ -362,7 +365,7 @@ def next_house_codes(grid_code: str, count: int, taken: set[str] | None = None) 
 
 
 def prepare_houses(rows: Rows, ctx: Context, report: RegistryReport) -> list[tuple[int, dict[str, Any]]]:
-    good = _clean_all("houses", rows, report)
+    good = _clean_all("houses", rows, report, ctx)
     good = _repeated(good, "code", report, "house code")
     good = _reject_existing(good, House, "code", report, "house code {value} is already registered")
     owners = {}
@@ -431,7 +434,7 @@ def _organisations_by_code(codes: Iterable[str]) -> dict[str, Organisation]:
 
 
 def prepare_organisations(rows: Rows, ctx: Context, report: RegistryReport) -> list[tuple[int, dict[str, Any]]]:
-    good = _clean_all("organisations", rows, report)
+    good = _clean_all("organisations", rows, report, ctx)
     good = _repeated(good, "credit_code", report, "credit code")
     good = _reject_existing(good, Organisation, "credit_code", report, "credit code {value} is already registered")
     by_code, _ = _houses_by(ctx, [(n, {"house_code": v.get("house_code")}) for n, v in good])
@@ -489,7 +492,7 @@ def write_organisations(rows, *, acting_user: Any, source: str, audit_each: bool
 
 
 def prepare_places(rows: Rows, ctx: Context, report: RegistryReport) -> list[tuple[int, dict[str, Any]]]:
-    good = _clean_all("places", rows, report)
+    good = _clean_all("places", rows, report, ctx)
     orgs = _organisations_by_code(v.get("organisation_credit_code", "") for _, v in good)
     result = []
     for number, values in good:
