@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
+
 from core.testing import DistrictTestCase, grid_code
 from registry import writers
 from registry.models import House
@@ -18,6 +20,11 @@ def id_number(n: int, birth: dt.date = dt.date(1985, 6, 1), male: bool = True) -
 
 
 def make_house(code: str, grid: str, *, use: str = "own", room: str = "101", owner: Any = None, **extra: Any) -> House:
+    with transaction.atomic():
+        return _make_house(code, grid, use=use, room=room, owner=owner, **extra)
+
+
+def _make_house(code: str, grid: str, *, use: str, room: str, owner: Any, **extra: Any) -> House:
     ctx = writers.Context("test")
     report = writers.RegistryReport("houses")
     values = {
@@ -46,12 +53,6 @@ class RegistryTestCase(DistrictTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        from core.actions import action
-
-        @action
-        def build() -> None:
-            cls.h1 = make_house("H-A11-1", grid_code(0, 0, 0), room="101")
-            cls.h2 = make_house("H-A11-2", grid_code(0, 0, 0), room="102", use="vacant")
-            cls.h3 = make_house("H-B11-1", grid_code(1, 0, 0), room="201")
-
-        build()
+        cls.h1 = make_house("H-A11-1", grid_code(0, 0, 0), room="101")
+        cls.h2 = make_house("H-A11-2", grid_code(0, 0, 0), room="102", use="vacant")
+        cls.h3 = make_house("H-B11-1", grid_code(1, 0, 0), room="201")

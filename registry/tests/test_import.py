@@ -68,7 +68,9 @@ class PeopleImportTests(RegistryTestCase):
         assert kept.imported == 2 and Person.objects.count() == 2
 
     def test_outside_the_territory_is_an_unknown_house(self):
-        report = do_import("people", people_file(["陈伟", id_number(1), "户籍", "H-B11-1", "", "", ""]), acting_user=self.bob)
+        report = do_import(
+            "people", people_file(["陈伟", id_number(1), "户籍", "H-B11-1", "", "", ""]), acting_user=self.bob
+        )
         assert report.problems[0].reason == "no house H-B11-1 in your territory"
 
     def test_a_dry_run_writes_nothing(self):
@@ -107,30 +109,57 @@ class PeopleImportTests(RegistryTestCase):
 class OtherKindsTests(RegistryTestCase):
     def test_houses_places_and_organisations_import(self):
         grid = self.h1.grid_id
-        houses = write_csv(["网格编码", "小区/自然村", "楼栋", "室", "房屋类别", "房屋用途"], [[grid, "南苑", "2", "301", "residential", "rented"]])
+        houses = write_csv(
+            ["网格编码", "小区/自然村", "楼栋", "室", "房屋类别", "房屋用途"],
+            [[grid, "南苑", "2", "301", "residential", "rented"]],
+        )
         report = do_import("houses", read_file("houses", io.BytesIO(houses), name="h.csv")[0], acting_user=self.alice)
         assert report.imported == 1, report.as_text()
-        orgs = write_csv(["统一社会信用代码", "名称", "地址", "网格编码"], [["91110108551385082Q", "某公司", "某路1号", grid], ["91110108551385082R", "坏公司", "x", grid]])
-        report = do_import("organisations", read_file("organisations", io.BytesIO(orgs), name="o.csv")[0], acting_user=self.alice, skip_bad=True)
+        orgs = write_csv(
+            ["统一社会信用代码", "名称", "地址", "网格编码"],
+            [["91110108551385082Q", "某公司", "某路1号", grid], ["91110108551385082R", "坏公司", "x", grid]],
+        )
+        report = do_import(
+            "organisations",
+            read_file("organisations", io.BytesIO(orgs), name="o.csv")[0],
+            acting_user=self.alice,
+            skip_bad=True,
+        )
         assert report.imported == 1 and report.problems[0].field == "credit_code"
         assert Organisation.objects.get().kind == "company"
-        places = write_csv(["分类", "名称", "地址", "经度", "纬度", "责任人", "所属单位统一社会信用代码"], [["gas_station", "加油站", "某路2号", 120.05, 28.05, "张三", "91110108551385082Q"]])
+        places = write_csv(
+            ["分类", "名称", "地址", "经度", "纬度", "责任人", "所属单位统一社会信用代码"],
+            [["gas_station", "加油站", "某路2号", 120.05, 28.05, "张三", "91110108551385082Q"]],
+        )
         report = do_import("places", read_file("places", io.BytesIO(places), name="p.csv")[0], acting_user=self.alice)
         place = Place.objects.get()
-        assert report.imported == 1 and place.kind == "hazard" and place.grid_id == grid and place.organisation is not None
+        assert (
+            report.imported == 1 and place.kind == "hazard" and place.grid_id == grid and place.organisation is not None
+        )
 
 
 class ExportTests(RegistryTestCase):
     def test_an_export_needs_a_reason_is_logged_and_imports_back(self):
-        do_import("people", people_file(["陈伟", id_number(1), "户籍", "H-A11-1", "", "", "13812345678"]), acting_user=self.alice)
+        do_import(
+            "people",
+            people_file(["陈伟", id_number(1), "户籍", "H-A11-1", "", "", "13812345678"]),
+            acting_user=self.alice,
+        )
         self.login("bob")
         assert self.client.post("/registry/export/people/", {"fmt": "csv", "purpose": ""}).status_code == 200
         assert not AccessLog.objects.exists()
-        response = self.client.post("/registry/export/people/", {"fmt": "csv", "purpose": "核对出租屋人员", "full": "on"})
+        response = self.client.post(
+            "/registry/export/people/", {"fmt": "csv", "purpose": "核对出租屋人员", "full": "on"}
+        )
         body = response.content
         assert response["Content-Type"].startswith("text/csv") and id_number(1).encode() in body
         entry = AccessLog.objects.get()
-        assert entry.action == "export" and entry.count == 1 and entry.purpose == "核对出租屋人员" and "full" in entry.scope
+        assert (
+            entry.action == "export"
+            and entry.count == 1
+            and entry.purpose == "核对出租屋人员"
+            and "full" in entry.scope
+        )
         masked = self.client.post("/registry/export/people/", {"fmt": "xlsx", "purpose": "统计出租屋人口"}).content
         rows = read_file("people", io.BytesIO(masked), name="p.xlsx")[0]
         assert rows[0][1]["id_number"].count("*") == 10
@@ -141,14 +170,20 @@ class ExportTests(RegistryTestCase):
     def test_the_import_page_shows_the_row_report(self):
         self.login("bob")
         upload = SimpleUploadedFile("p.csv", write_csv(PEOPLE_HEADER, [["陈伟", "123", "户籍", "H-A11-1", "", "", ""]]))
-        html = self.client.post("/registry/import/", {"kind": "people", "encoding": "utf-8", "mode": "all", "file": upload}).content.decode()
+        html = self.client.post(
+            "/registry/import/", {"kind": "people", "encoding": "utf-8", "mode": "all", "file": upload}
+        ).content.decode()
         assert "not 18 characters" in html and "Nothing was written" in html
         template = self.client.get("/registry/templates/people.xlsx")
         with self.assertRaisesMessage(FileError, "a header but no rows"):
             read_file("people", io.BytesIO(template.content), name="t.xlsx")
 
     def test_open_data_has_counts_and_no_personal_data(self):
-        do_import("people", people_file(["陈伟", id_number(1), "户籍", "H-A11-1", "", "", "13812345678"]), acting_user=self.alice)
+        do_import(
+            "people",
+            people_file(["陈伟", id_number(1), "户籍", "H-A11-1", "", "", "13812345678"]),
+            acting_user=self.alice,
+        )
         table = exports.open_data()
         row = next(r for r in table if r[0] == self.h1.grid_id)
         assert row[3] == "<5" and row[11] == 2
