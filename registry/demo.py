@@ -141,6 +141,7 @@ class _Maker:
         self.surnames = iter(())  # refilled in blocks: one rng.choice per 10,000 names is much faster than one each
         self._surname_p = surname_p
         self._sizes: list[int] = []
+        self.numbers: dict[int, int] = {}
 
     # geometry ------------------------------------------------------------------------------------------------
     def points_in(self, grid: Grid, n: int) -> np.ndarray:
@@ -353,6 +354,9 @@ class _Maker:
         estates = [estate + str(self.rng.choice(ESTATE_SUFFIX)) for _ in range(max(1, n_buildings // 6))]
         first = len(self.houses)
         codes = iter(range(1, 100_000))
+        # Building and door numbers run on across the community's grids, so no two houses share an address.
+        numbered = self.numbers.get(grid.community_id, 0)
+        self.numbers[grid.community_id] = numbered + (n_buildings if urban else n_homes + n_extra)
         for k in range(n_homes + n_extra):
             b = k // per_building
             lon, lat = spots[b]
@@ -360,13 +364,13 @@ class _Maker:
                 floor, flat = divmod(k % per_building, 2)
                 est, building, unit, room = (
                     estates[b % len(estates)],
-                    str(b + 1),
+                    str(numbered + b + 1),
                     str(flat + 1),
                     f"{floor + 1}0{flat + 1}",
                 )
                 house_type = c.HouseType.RESIDENTIAL
             else:
-                est, building, unit, room = grid.community.name, f"{k + 1}号", "", ""
+                est, building, unit, room = grid.community.name, f"{numbered + k + 1}号", "", ""
                 house_type = c.HouseType.SELF_BUILT
             code = f"{grid.code}{next(codes):05d}"
             address = compose_address(est, building, unit, room)
@@ -617,5 +621,7 @@ class _Maker:
 
 
 def seed_for_demo(district: Division, progress: Any = None) -> SeedStats:
-    """The call seed_demo makes after building (or reusing) the district."""
+    """The call seed_demo makes after building (or reusing) the district; FENGQIAO_DEMO_RESIDENTS=0 skips it."""
+    if settings.REGISTRY_DEMO_RESIDENTS <= 0:
+        return SeedStats(skipped=True)
     return seed_registry(district, residents=settings.REGISTRY_DEMO_RESIDENTS, progress=progress)
