@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the keys are msgids, which must match the source exactly)
 """Fill registry/locale/zh_Hans/LC_MESSAGES/django.po after `makemessages` (run from registry/): msgids that carry
 their Chinese term in brackets take it; the rest come from ZH below. Then `compilemessages`."""
 
