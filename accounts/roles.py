@@ -172,4 +172,4 @@ _REGISTRY_BY_ROLE = {
     Role.LEADER: _REGISTRY_READ | {"registry.view_accesslog"},
     Role.ADMINISTRATOR: _REGISTRY_OFFICE | {"registry.view_accesslog"},
 }
-ROLE_PERMISSIONS = {role: perms | _REGISTRY_BY_ROLE.get(role, set()) for role, perms in ROLE_PERMISSIONS.items()}
+ROLE_PERMISSIONS = {role: perms | _REGISTRY_BY_ROLE.get(Role(role), set()) for role, perms in ROLE_PERMISSIONS.items()}

@@ -4,7 +4,7 @@ a lifecycle event on the timeline of what changed. Imports use the same checks t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -62,7 +62,7 @@ def do_register_person(data: Mapping[str, Any], house: House, *, acting_user: An
 @action
 def do_move_in_household(
     house: House,
-    members: list[Mapping[str, Any]],
+    members: Sequence[Mapping[str, Any]],
     *,
     acting_user: Any,
     rent: bool = False,
@@ -75,13 +75,14 @@ def do_move_in_household(
         raise ValidationError({"members": "add at least one member"})
     start = _date(start_date, "start_date")
     number = _household_number(house)
-    rows = [dict(m, household_number=number) for m in members]
+    rows: list[dict[str, Any]] = [dict(m, household_number=number) for m in members]
     if not any(m.get("relation") in (c.Relation.HEAD, "02") for m in rows):
         rows[0]["relation"] = c.Relation.HEAD
     for row in rows:
         row.setdefault("since", start)
     people = _register(rows, house, acting_user=acting_user, note="", number_rows=True)
     household = people[0].household
+    assert household is not None
     if rent:
         house = _lock(house)
         before = audit.snapshot(house)
@@ -111,7 +112,7 @@ def _household_number(house: House) -> str:
 
 
 def _register(
-    rows: list[Mapping[str, Any]], house: House, *, acting_user: Any, note: str, number_rows: bool = False
+    rows: Sequence[Mapping[str, Any]], house: House, *, acting_user: Any, note: str, number_rows: bool = False
 ) -> list[Person]:
     _require(acting_user, "registry.add_person")
     report = writers.RegistryReport("people")
@@ -144,7 +145,7 @@ def do_record_birth(parent: Person, data: Mapping[str, Any], *, acting_user: Any
         raise ValidationError({"parent": "the parent is not living here"})
     birth = _date(data.get("birth_date"), "birth_date")
     row = dict(data, birth_date=birth, since=birth, residence_type=parent.residence_type)
-    if parent.household_id:
+    if parent.household is not None:
         row["household_number"] = parent.household.number
         row["relation"] = _child_relation(parent, data.get("sex", ""))
     report = writers.RegistryReport("people")
@@ -415,7 +416,7 @@ def do_update_house(house: House, data: Mapping[str, Any], *, acting_user: Any) 
     return house
 
 
-HOUSE_STEPS = {
+HOUSE_STEPS: dict[str, tuple[str, str]] = {
     c.HouseStatus.PLANNED: (c.HouseStatus.BUILDING, E.BUILD),
     c.HouseStatus.BUILDING: (c.HouseStatus.IN_USE, E.COMPLETE),
 }
@@ -431,7 +432,7 @@ def do_advance_house(house: House, *, to: str, date: Any = None, acting_user: An
             raise ValidationError({"status": "the house is already demolished"})
         if Person.objects.filter(house=house, status=c.PersonStatus.LIVING).exists():
             raise ValidationError({"status": "people still live in this house: record their moving out first"})
-        kind = E.DEMOLISH
+        kind: str = E.DEMOLISH
     else:
         step = HOUSE_STEPS.get(house.status)
         if step is None or step[0] != to:

@@ -25,7 +25,8 @@ class Occupancy:
 
 def grade(house_type: str, use: str, area_m2: float | None, occupancy: Occupancy) -> tuple[int, str, str]:
     """(grade, colour, reason)."""
-    for rule in settings.REGISTRY_HOUSE_RULES:
+    rules: list[dict[str, Any]] = settings.REGISTRY_HOUSE_RULES
+    for rule in rules:
         if _matches(rule.get("if", {}), house_type, use, area_m2, occupancy):
             level = int(rule["grade"])
             return level, COLOURS[level], str(rule.get("why", ""))

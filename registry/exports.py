@@ -18,7 +18,7 @@ from registry.privacy import mask_id, mask_name, mask_phone
 from registry.rows import COLUMNS
 from territory.models import Grid
 
-MODELS = {"people": Person, "houses": House, "organisations": Organisation, "places": Place}
+MODELS: dict[str, Any] = {"people": Person, "houses": House, "organisations": Organisation, "places": Place}
 PERSONAL_FIELDS = {
     "people": ["id_number", "phone", "address"],
     "houses": ["owner_id_number", "owner_phone"],
@@ -43,7 +43,7 @@ def queryset(kind: str, user: Any) -> QuerySet:
 
 
 def rows(kind: str, objects: Iterable[Any], *, full: bool) -> Iterator[list[Any]]:
-    make = {"people": _person, "houses": _house, "organisations": _organisation, "places": _place}[kind]
+    make: Any = {"people": _person, "houses": _house, "organisations": _organisation, "places": _place}[kind]
     for obj in objects:
         yield make(obj, full)
 
@@ -72,7 +72,7 @@ def _person(p: Person, full: bool) -> list[Any]:
         p.residence_type,
         p.house.code,
         p.house.address if full else "",
-        p.household.number if p.household_id else "",
+        p.household.number if p.household is not None else "",
         p.relation,
         p.domicile if full else "",
         p.inflow_reason,
@@ -84,7 +84,8 @@ def _person(p: Person, full: bool) -> list[Any]:
 
 
 def _house(h: House, full: bool) -> list[Any]:
-    owner_name = h.owner.name if h.owner_id else h.owner_name
+    owner = h.owner
+    owner_name = owner.name if owner is not None else h.owner_name
     return [
         h.code,
         h.grid_id,
@@ -98,9 +99,9 @@ def _house(h: House, full: bool) -> list[Any]:
         h.house_type,
         h.use,
         h.area_m2,
-        _id(h.owner.id_number if h.owner_id else "", full),
+        _id(owner.id_number if owner is not None else "", full),
         owner_name if full else mask_name(owner_name),
-        _phone(h.owner.phone if h.owner_id else h.owner_phone, full),
+        _phone(owner.phone if owner is not None else h.owner_phone, full),
         h.status,
     ]
 
@@ -117,7 +118,7 @@ def _organisation(o: Organisation, full: bool) -> list[Any]:
         o.grid_id,
         o.lon,
         o.lat,
-        o.house.code if o.house_id else "",
+        o.house.code if o.house is not None else "",
         o.industry,
         o.employees,
         _date(o.registered_on),
@@ -137,7 +138,7 @@ def _place(p: Place, full: bool) -> list[Any]:
         p.responsible_name,
         _phone(p.responsible_phone, full),
         p.risk_level,
-        p.organisation.credit_code if p.organisation_id else "",
+        p.organisation.credit_code if p.organisation is not None else "",
         p.quantity,
     ]
 

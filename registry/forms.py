@@ -168,7 +168,7 @@ class LabelForm(forms.Form):
     since = forms.DateField(label=_("since"), required=False, widget=DateInput)
     note = forms.CharField(label=_("note"), max_length=300, required=False)
 
-    def __init__(self, *args: Any, labels: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, labels: list[tuple[str, Any]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
         self.fields["label"].choices = list(labels)  # type: ignore[attr-defined]
 

@@ -18,7 +18,7 @@ from registry.choices import Source
 from registry.rows import COLUMNS, header_map
 
 KINDS = tuple(COLUMNS)
-PREPARE = {
+PREPARE: dict[str, Callable[..., list[Any]]] = {
     "people": writers.prepare_people,
     "houses": writers.prepare_houses,
     "organisations": writers.prepare_organisations,

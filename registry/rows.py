@@ -238,7 +238,8 @@ class Cleaner:
     """Collects one problem per column while cleaning a row."""
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
-        self.raw, self.problems, self.values = raw, Problems(), {}
+        self.raw, self.problems = raw, Problems()
+        self.values: dict[str, Any] = {}
 
     def take(self, key: str, parse: Callable[[Any], Any], *, required: bool = False, label: str = "") -> Any:
         value = self.raw.get(key)

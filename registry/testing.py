@@ -50,6 +50,10 @@ def _make_house(code: str, grid: str, *, use: str, room: str, owner: Any, **extr
 class RegistryTestCase(DistrictTestCase):
     """Houses: h1 and h2 in carol's grid A-1-1, h3 in dave's grid B-1-1."""
 
+    h1: House
+    h2: House
+    h3: House
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

@@ -155,7 +155,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _visible_labels(user: Any) -> list[tuple[str, str]]:
+def _visible_labels(user: Any) -> list[tuple[str, Any]]:
     return [(v, label) for v, label in c.Label.choices if user.has_perm(f"registry.view_{c.label_kind(v)}_label")]
 
 
@@ -166,7 +166,7 @@ def _person_context(request: HttpRequest, person: Person, *, full: bool = False)
     ]
     addable = [(v, label) for v, label in c.Label.choices if user.has_perm(f"registry.change_{c.label_kind(v)}_label")]
     household = []
-    if person.household_id:
+    if person.household is not None:
         household = [
             privacy.MaskedPerson(p)
             for p in person.household.members.select_related("house").order_by("relation", "id")
@@ -248,31 +248,27 @@ def person_event(request: HttpRequest, pk: int, event: str) -> HttpResponse:
             return redirect("registry:person", pk=child.pk)
         if event in ("move-out", "death"):
             require_perm(request, "registry.change_person")
-            form = forms.DateNoteForm(request.POST)
-            form.is_valid()
-            date = form.cleaned_data.get("date")
+            when = forms.DateNoteForm(request.POST)
+            when.is_valid()
+            date = when.cleaned_data.get("date")
             if event == "move-out":
-                actions.do_move_out(
-                    person, date=date, destination=form.cleaned_data.get("note", ""), acting_user=request.user
-                )
+                note = when.cleaned_data.get("note", "")
+                actions.do_move_out(person, date=date, destination=note, acting_user=request.user)
                 messages.success(request, _("Moving out recorded."))
             else:
                 actions.do_record_death(person, date=date, acting_user=request.user)
                 messages.success(request, _("Death recorded."))
         elif event == "label":
-            form = forms.LabelForm(request.POST, labels=c.Label.choices)
-            if not form.is_valid():
-                raise ValidationError(form.errors.get_json_data())
+            label_form = forms.LabelForm(request.POST, labels=list(c.Label.choices))
+            if not label_form.is_valid():
+                raise ValidationError(label_form.errors.get_json_data())
+            data = label_form.cleaned_data
             actions.do_add_label(
-                person,
-                form.cleaned_data["label"],
-                since=form.cleaned_data["since"],
-                note=form.cleaned_data["note"],
-                acting_user=request.user,
+                person, data["label"], since=data["since"], note=data["note"], acting_user=request.user
             )
             messages.success(request, _("Label added."))
         elif event == "end-label":
-            item = PersonLabel.objects.filter(person=person, pk=request.POST.get("label_id")).first()
+            item = PersonLabel.objects.filter(person=person, pk=request.POST.get("label_id") or 0).first()
             if item is None or not request.user.has_perm(f"registry.view_{item.kind}_label"):
                 raise Http404
             actions.do_end_label(item, acting_user=request.user)
@@ -332,8 +328,8 @@ def house_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "organisations": house.organisations.all(),
         "can_change": request.user.has_perm("registry.change_house"),
         "can_add_person": request.user.has_perm("registry.add_person"),
-        "next_status": actions.HOUSE_STEPS.get(house.status, (None,))[0],
-        "owner": privacy.MaskedPerson(house.owner) if house.owner_id else None,
+        "next_status": actions.HOUSE_STEPS[house.status][0] if house.status in actions.HOUSE_STEPS else None,
+        "owner": privacy.MaskedPerson(house.owner) if house.owner is not None else None,
         "owner_phone": privacy.mask_phone(house.owner_phone),
     }
     return render(request, "registry/house_detail.html", context)

@@ -120,7 +120,7 @@ def _existing(model: type[models.Model], field_name: str, values: Iterable[str])
 
 
 def _reject_existing(rows: Rows, model: type[models.Model], key: str, report: RegistryReport, message: str) -> Rows:
-    taken = _existing(model, key, (v.get(key) for _, v in rows))
+    taken = _existing(model, key, (v.get(key) or "" for _, v in rows))
     good = []
     for number, values in rows:
         if values.get(key) in taken:
@@ -355,7 +355,8 @@ def next_house_codes(grid_code: str, count: int, taken: set[str] | None = None) 
         .first()
     )
     start = int(last[15:]) + 1 if last else 1
-    codes, n = [], start
+    codes: list[str] = []
+    n = start
     while len(codes) < count:
         code = f"{grid_code}{n:05d}"
         if not taken or code not in taken:

@@ -1,3 +1,5 @@
+from typing import TextIO, cast
+
 from django.core.management.base import CommandError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -24,7 +26,7 @@ class Command(ActingCommand):
 
     def handle(self, *args, **options):
         path = self.existing_file(options["file"])
-        console = Console(file=self.stderr._out, force_terminal=False)
+        console = Console(file=cast(TextIO, self.stderr), force_terminal=False)
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
