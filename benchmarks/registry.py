@@ -44,7 +44,7 @@ def main() -> None:
         with connection.cursor() as cur:
             cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0, stdout=io.StringIO())
     seed(args.people)
     import_seconds, import_ceiling = import_run(args.import_rows)
     emit(

@@ -39,6 +39,12 @@ class PersonForm(forms.Form):
     ethnicity = forms.ChoiceField(
         label=_("ethnic group (民族)"), choices=BLANK + list(c.ETHNIC_GROUPS.items()), required=False
     )
+    household_number = forms.CharField(
+        label=_("household number (户号)"),
+        max_length=30,
+        required=False,
+        help_text=_("To join a household of this house, or to start one."),
+    )
     relation = forms.ChoiceField(label=_("relation to head (与户主关系)"), choices=_choices(c.Relation), required=False)
     domicile = forms.CharField(label=_("place of household registration (户籍地详址)"), max_length=200, required=False)
     inflow_reason = forms.ChoiceField(

@@ -125,7 +125,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
     require_perm(request, "registry.view_person")
-    qs = Person.objects.restrict(request.user).select_related("house").order_by("grid_id", "house_id", "id")
+    qs = Person.objects.restrict(request.user).select_related("house").order_by("id")
     status = request.GET.get("status", c.PersonStatus.LIVING)
     if status:
         qs = qs.filter(status=status)
@@ -220,6 +220,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {name: getattr(person, name) for name in actions.PERSON_FIELDS}
     initial["id_number"] = privacy.mask_id(person.id_number)  # the full number is typed again to change it
     form = forms.PersonForm(request.POST or None, initial=initial)
+    for name in ("household_number", "since"):  # moving is a lifecycle event, not an edit
+        del form.fields[name]
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         if data["id_number"] == initial["id_number"]:
@@ -294,12 +296,20 @@ def house_list(request: HttpRequest) -> HttpResponse:
     for param, field in (("use", "use"), ("colour", "colour"), ("grid", "grid_id"), ("status", "status")):
         if request.GET.get(param):
             qs = qs.filter(**{field: request.GET[param]})
-    qs = qs.annotate(living=Count("residents", filter=Q(residents__status=c.PersonStatus.LIVING)))
+    page = _page(request, qs)
+    living = dict(
+        Person.objects.filter(house__in=list(page), status=c.PersonStatus.LIVING)
+        .values("house_id")
+        .annotate(n=Count("id"))
+        .values_list("house_id", "n")
+    )
+    for house in page:
+        house.living = living.get(house.pk, 0)
     return render(
         request,
         "registry/house_list.html",
         {
-            "page": _page(request, qs),
+            "page": page,
             "filters": {k: request.GET.get(k, "") for k in ("use", "colour", "grid", "status")},
             "uses": c.HouseUse.choices,
             "colours": c.Colour.choices,

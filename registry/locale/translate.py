@@ -351,6 +351,7 @@ ZH = {
     "Recorded.": "已记录。",
     "Inspection recorded.": "已登记检查。",
     "Decision recorded.": "已记录决定。",
+    "To join a household of this house, or to start one.": "加入本房屋的某一户，或新建一户。",
     "Base data (人、地、事、物、组织)": "基础数据（人、地、事、物、组织）",
 }
 
