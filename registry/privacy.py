@@ -14,7 +14,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from core import audit
 from core.actions import action
 from core.context import current_request_id
+from core.privacy import mask_phone
 from registry.models import AccessLog, House, Person
+
+__all__ = ["MaskedPerson", "do_log_export", "do_unmask", "house_address", "mask_id", "mask_name", "mask_phone"]
 
 UNMASK = "registry.unmask_person"
 EXPORT = "registry.export_person"
@@ -26,14 +29,6 @@ def mask_id(value: str | None) -> str:
     if len(value) <= 8:
         return value[:1] + "*" * (len(value) - 1)
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
-
-
-def mask_phone(value: str | None) -> str:
-    if not value:
-        return ""
-    if len(value) < 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
 def mask_name(value: str | None) -> str:
