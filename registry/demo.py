@@ -69,6 +69,8 @@ def seed_registry(
     targets = np.maximum(20, np.round(weights / weights.sum() * residents)).astype(int)
     stats = SeedStats()
     maker = _Maker(rng)
+    # Another district seeded before may hold numbers this run would draw again: check those against the table.
+    maker.check_existing = Person.objects.exists()
     tick = step("registry: people and houses", len(grids))
     with transaction.atomic(durable=True):
         for grid, target in zip(grids, targets, strict=True):
@@ -142,6 +144,7 @@ class _Maker:
         self._surname_p = surname_p
         self._sizes: list[int] = []
         self.numbers: dict[int, int] = {}
+        self.check_existing = False
 
     # geometry ------------------------------------------------------------------------------------------------
     def points_in(self, grid: Grid, n: int) -> np.ndarray:
@@ -422,6 +425,8 @@ class _Maker:
     def flush(self, stats: SeedStats) -> None:
         if not self.houses:
             return
+        if self.check_existing:
+            self.redraw_taken()
         occupancy: dict[int, list[int]] = {}
         for person_index, house_index in enumerate(self.house_of_person):
             occ = occupancy.setdefault(house_index, [0, 0])
@@ -598,7 +603,19 @@ class _Maker:
                 found.append(option)
         return found
 
+    def redraw_taken(self) -> None:
+        taken = writers.existing(Person, "id_number", [p.id_number for p in self.people])
+        for person in self.people:
+            while person.id_number in taken:
+                person.id_number = self.id_number((person.id_number or "")[:6], person.birth_date, person.sex == "1")
+        codes = writers.existing(Organisation, "credit_code", [o.credit_code for o in self.orgs])
+        for org in self.orgs:
+            while org.credit_code in codes:
+                org.credit_code = self.credit_code(org.credit_code[:2], org.credit_code[2:8])
+
     def flush_extras(self, stats: SeedStats) -> None:
+        if self.check_existing:
+            self.redraw_taken()
         orgs = self.orgs
         bulk.insert(orgs)
         places = self.places

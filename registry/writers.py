@@ -111,7 +111,7 @@ def _repeated(rows: Rows, key: str, report: RegistryReport, label: str) -> Rows:
     return good
 
 
-def _existing(model: type[models.Model], field_name: str, values: Iterable[str]) -> set[str]:
+def existing(model: type[models.Model], field_name: str, values: Iterable[str]) -> set[str]:
     found: set[str] = set()
     wanted = sorted({v for v in values if v})
     for part in chunks(wanted):
@@ -120,7 +120,7 @@ def _existing(model: type[models.Model], field_name: str, values: Iterable[str])
 
 
 def _reject_existing(rows: Rows, model: type[models.Model], key: str, report: RegistryReport, message: str) -> Rows:
-    taken = _existing(model, key, (v.get(key) or "" for _, v in rows))
+    taken = existing(model, key, (v.get(key) or "" for _, v in rows))
     good = []
     for number, values in rows:
         if values.get(key) in taken:
