@@ -267,7 +267,6 @@ class OrganisationStatus(models.TextChoices):
 class EventKind(models.TextChoices):
     MOVE_IN = "move_in", _("Moved in")
     MOVE_OUT = "move_out", _("Moved out")
-    MOVE = "move", _("Moved to another house")
     BIRTH = "birth", _("Born")
     DEATH = "death", _("Died")
     CHANGE = "change", _("Details changed")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -189,6 +190,17 @@ def choice(value: Any, choices_cls: type[models.TextChoices], *, extra: Mapping[
     return found
 
 
+def _today() -> dt.date:
+    """The local date, looked up once a second: an import checks hundreds of thousands of dates."""
+    second = int(time.monotonic())
+    if _TODAY[0] != second:
+        _TODAY[:] = [second, timezone.localdate()]
+    return _TODAY[1]
+
+
+_TODAY: list[Any] = [None, None]
+
+
 def date_value(value: Any, *, allow_future: bool = False) -> dt.date | None:
     if value in (None, ""):
         return None
@@ -205,7 +217,7 @@ def date_value(value: Any, *, allow_future: bool = False) -> dt.date | None:
             day = dt.date(year, month, day_no)
         except ValueError:
             raise ValueError(f"{text(value)!r} is not a date (use YYYY-MM-DD)") from None
-    if not allow_future and day > timezone.localdate():
+    if not allow_future and day > _today():
         raise ValueError(f"{day.isoformat()} is in the future")
     if day.year < 1890:
         raise ValueError(f"{day.isoformat()} is too long ago")
@@ -304,7 +316,7 @@ def clean_person(raw: Mapping[str, Any], *, today: dt.date | None = None) -> dic
     elif number and not re.fullmatch(r"[A-Z0-9]{5,30}", number):
         cl.problems.add("id_number", f"{number!r} is not a document number (5–30 letters and digits)")
     if not number and "id_number" not in cl.problems:
-        young = birth and (today or timezone.localdate()).year - birth.year < 16
+        young = birth and (today or _today()).year - birth.year < 16
         if not young:
             cl.problems.add("id_number", "required (only children under 16 may be registered without one)")
     if residence == c.ResidenceType.OVERSEAS and id_type == c.IdType.RESIDENT_ID:

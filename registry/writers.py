@@ -268,10 +268,11 @@ def write_people(
 
 def _person(prepared: PreparedPerson, household: Household | None, source: str, today: Any) -> Person:
     v = prepared.values
-    return Person(
+    return bulk.build(
+        Person,
         grid_id=prepared.house.grid_id,
-        house=prepared.house,
-        household=household,
+        house_id=prepared.house.pk,
+        household_id=household.pk if household else None,
         id_type=v.get("id_type") or c.IdType.RESIDENT_ID,
         id_number=v.get("id_number") or None,
         name=v["name"],
@@ -297,21 +298,19 @@ def flag_near_duplicates(people: Sequence[Person]) -> int:
     if not keyed:
         return 0
     new_ids = {p.pk for p in keyed}
-    candidates = []
-    for part in chunks(keyed, 500):
-        houses = {p.house_id for p in part}
-        names = {p.name for p in part}
-        others: dict[tuple[str, Any, int], list[int]] = defaultdict(list)
-        for pk, name, birth, house in Person.objects.filter(
-            house_id__in=houses, name__in=names, status=c.PersonStatus.LIVING
-        ).values_list("pk", "name", "birth_date", "house_id"):
+    # By house, the selective index (a house has a handful of residents); names and dates compared here.
+    others: dict[tuple[str, Any, int], list[int]] = defaultdict(list)
+    for part in chunks(sorted({p.house_id for p in keyed})):
+        rows = Person.objects.filter(house_id__in=part, status=c.PersonStatus.LIVING, birth_date__isnull=False)
+        for pk, name, birth, house in rows.values_list("pk", "name", "birth_date", "house_id"):
             others[(name, birth, house)].append(pk)
-        for person in part:
-            for other in others.get((person.name, person.birth_date, person.house_id), []):
-                if other != person.pk and (other not in new_ids or other < person.pk):
-                    candidates.append(
-                        MergeCandidate(person=person, other_id=other, reason="same name, date of birth and house")
-                    )
+    candidates = []
+    for person in keyed:
+        for other in others.get((person.name, person.birth_date, person.house_id), []):
+            if other != person.pk and (other not in new_ids or other < person.pk):
+                candidates.append(
+                    MergeCandidate(person=person, other_id=other, reason="same name, date of birth and house")
+                )
     MergeCandidate.objects.bulk_create(candidates, ignore_conflicts=True)
     return len(candidates)
 
