@@ -604,9 +604,9 @@ class _Maker:
         return found
 
     def redraw_taken(self) -> None:
-        taken = writers.existing(Person, "id_number", [p.id_number for p in self.people])
+        taken = writers.existing(Person, "id_number", [p.id_number or "" for p in self.people])
         for person in self.people:
-            while person.id_number in taken:
+            while person.id_number in taken and person.birth_date is not None:
                 person.id_number = self.id_number((person.id_number or "")[:6], person.birth_date, person.sex == "1")
         codes = writers.existing(Organisation, "credit_code", [o.credit_code for o in self.orgs])
         for org in self.orgs:
