@@ -23,7 +23,7 @@ from registry import bulk, classify, writers
 from registry import choices as c
 from registry.models import House, Household, Inspection, Organisation, Person, PersonLabel, Place, Tenancy
 from registry.rows import compose_address
-from registry.validators import USCC_CHARS, make_credit_code, make_identity_number
+from registry.validators import PROVINCES, USCC_CHARS, make_credit_code, make_identity_number
 from territory import people as names
 from territory.geo import parse_polygon
 from territory.models import Division, Grid
@@ -85,6 +85,11 @@ def seed_registry(
             tick()
         maker.flush_extras(stats)
     return stats
+
+
+def home_code(grid: Grid) -> str:
+    """The division code in numbers issued here: the district's (a made-up test district's cannot be one)."""
+    return grid.code[:6] if grid.code[:2] in PROVINCES else ORIGINS[-1]
 
 
 class _FastRng:
@@ -238,7 +243,7 @@ class _Maker:
         return len(self.people) - 1
 
     def household(self, grid: Grid, house: int, size: int, floating: bool) -> None:
-        origin = str(self.rng.choice(ORIGINS)) if floating else grid.code[:6]
+        origin = str(self.rng.choice(ORIGINS)) if floating else home_code(grid)
         residence = "floating" if floating else "registered"
         index = len(self.households)
         self.households.append(bulk.build(Household, number="", grid_id=grid.code, house_id=None))
@@ -500,7 +505,7 @@ class _Maker:
             self.orgs.append(
                 bulk.build(
                     Organisation,
-                    credit_code=self.credit_code("92" if individual else "91", grid.code[:6]),
+                    credit_code=self.credit_code("92" if individual else "91", home_code(grid)),
                     name=org_name + ("" if individual else str(len(self.orgs) % 97 or "")),
                     kind=c.OrganisationKind.INDIVIDUAL if individual else c.OrganisationKind.COMPANY,
                     legal_rep=names.person_name(self.rng),
@@ -520,7 +525,7 @@ class _Maker:
             self.orgs.append(
                 bulk.build(
                     Organisation,
-                    credit_code=self.credit_code("52", grid.code[:6]),
+                    credit_code=self.credit_code("52", home_code(grid)),
                     name=f"瓯海区{short}{self.rng.choice(SOCIAL_WORDS)}",
                     kind=c.OrganisationKind.SOCIAL,
                     legal_rep=names.person_name(self.rng),
