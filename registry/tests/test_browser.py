@@ -73,3 +73,25 @@ def test_a_family_moves_into_a_rented_flat(page, artifacts):
     tenancy = Tenancy.objects.get(house=flat)
     assert tenancy.end_date is None and tenancy.household.members.count() == 3
     assert page.console_errors == []
+
+
+def test_places_and_hazards_are_markers_on_the_map(page, artifacts):
+    users = build_test_district()
+    for name, category, lon in (("实验小学", "school", 120.03), ("加油站", "gas_station", 120.07)):
+        actions.do_register_place(
+            {
+                "category": category,
+                "name": name,
+                "address": "某路1号",
+                "lon": lon,
+                "lat": 28.05,
+                "responsible_name": "张三",
+            },
+            acting_user=users["carol"],
+        )
+    log_in(page, "carol")
+    page.goto("/registry/places/map/")
+    page.wait_for_selector("#placesmap[data-ready='1']")
+    assert page.get_attribute("#placesmap", "data-markers") == "2"
+    page.screenshot(path=str(artifacts / "registry-places-map.png"), full_page=True)
+    assert page.console_errors == []
