@@ -65,13 +65,14 @@ def main() -> None:
 
 
 def seed(people: int) -> None:
+    from rich.console import Console
     from rich.progress import Progress
 
     from registry.demo import seed_registry
     from territory.models import Division
 
     district = Division.objects.get(level="district")
-    with Progress(transient=True) as progress:
+    with Progress(console=Console(stderr=True), transient=True) as progress:
 
         def step(label: str, total: int):
             task = progress.add_task(label, total=total)
@@ -125,13 +126,14 @@ def import_file(rows: int) -> bytes:
 
 
 def import_run(rows: int) -> tuple[float, float]:
+    from rich.console import Console
     from rich.progress import Progress
 
     from registry.importers import do_import, read_file
 
     data = import_file(rows)
     started = time.perf_counter()
-    with Progress(transient=True) as progress:
+    with Progress(console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("reading", total=None)
         parsed, digest = read_file("people", io.BytesIO(data), name="people.xlsx")
         progress.update(task, total=len(parsed), completed=len(parsed))
