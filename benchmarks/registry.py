@@ -18,9 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
-import os
 import statistics
-import tempfile
 import time
 
 from _common import db_vendor, emit
@@ -32,19 +30,9 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
-    os.environ.setdefault("FENGQIAO_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3")
-    os.environ["FENGQIAO_DEMO_RESIDENTS"] = "0"  # seeded below, at the size asked for
-    from _common import setup_django
+    from _common import demo_database
 
-    setup_django()
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", verbosity=0, stdout=io.StringIO())
+    demo_database()
     started = time.perf_counter()
     seed(args.people)
     rate = args.people / (time.perf_counter() - started)
