@@ -130,6 +130,15 @@ class OrganisationForm(forms.Form):
         self.fields["grid_code"].choices = BLANK + list(grids)  # type: ignore[attr-defined]
 
 
+class OrganisationEditForm(OrganisationForm):
+    """What may change without a new registration: the credit code, kind and place stay."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("credit_code", "kind", "grid_code", "lon", "lat", "house_code", "registered_on"):
+            del self.fields[name]
+
+
 class PlaceForm(forms.Form):
     category = forms.ChoiceField(label=_("category"), choices=c.PlaceCategory.choices)
     name = forms.CharField(label=_("name"), max_length=200)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("registry/organisations/", views.organisation_list, name="organisations"),
     path("registry/organisations/new/", views.organisation_new, name="organisation_new"),
     path("registry/organisations/<int:pk>/", views.organisation_detail, name="organisation"),
+    path("registry/organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
     path("registry/organisations/<int:pk>/end/", views.organisation_end, name="organisation_end"),
     path("registry/places/", views.place_list, name="places"),
     path("registry/places/new/", views.place_new, name="place_new"),

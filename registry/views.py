@@ -513,6 +513,21 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request, "registry.change_organisation")
+    org = _organisation(request, pk)
+    form = forms.OrganisationEditForm(request.POST or None, initial={n: getattr(org, n) for n in actions.ORG_FIELDS})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_update_organisation(org, form.cleaned_data, acting_user=request.user)
+            messages.success(request, _("Saved."))
+            return redirect("registry:organisation", pk=org.pk)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+    return render(request, "registry/form.html", {"form": form, "title": _("Edit %(name)s") % {"name": org.name}})
+
+
+@login_required
 @require_POST
 def organisation_end(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "registry.change_organisation")

@@ -78,10 +78,18 @@ class OrganisationTests(RegistryTestCase):
                 {"credit_code": "9144030071526726XG", "name": "x", "address": "y", "grid_code": self.h1.grid_id},
                 acting_user=self.carol,
             )
+        self.login("carol")
+        response = self.client.post(
+            f"/registry/organisations/{org.pk}/edit/",
+            {"name": "某科技有限公司", "address": "某路3号", "employees": "12"},
+        )
+        org.refresh_from_db()
+        assert response.status_code == 302 and org.address == "某路3号" and org.employees == 12
         actions.do_end_organisation(org, status="cancelled", reason="股东决议解散", acting_user=self.carol)
         with self.assertRaisesMessage(ValidationError, "already"):
             actions.do_end_organisation(org, status="revoked", acting_user=self.carol)
-        assert list(Event.objects.filter(organisation=org).values_list("kind", flat=True)) == ["cancel", "register"]
+        kinds = list(Event.objects.filter(organisation=org).values_list("kind", flat=True))
+        assert sorted(kinds) == ["cancel", "change", "register"]
 
     def test_a_wrong_credit_code_is_named(self):
         with self.assertRaisesMessage(ValidationError, "should be G"):
