@@ -150,3 +150,26 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
 }
+
+# Base-data registry (registry app): lists and pages are masked; unmasking and exports are logged (registry.privacy).
+_REGISTRY_READ = {f"registry.view_{m}" for m in ("person", "house", "household", "organisation", "place", "inspection")}
+_REGISTRY_RECORD = {
+    f"registry.{verb}_{m}" for verb in ("add", "change") for m in ("person", "house", "organisation", "place")
+} | {"registry.add_inspection", "registry.view_mergecandidate"}
+_REGISTRY_CARE = {"registry.view_care_label", "registry.change_care_label"}
+_REGISTRY_KEY = {"registry.view_key_label", "registry.change_key_label"}
+_REGISTRY_FIELD = _REGISTRY_READ | _REGISTRY_RECORD | _REGISTRY_CARE | {"registry.unmask_person"}
+_REGISTRY_OFFICE = (
+    _REGISTRY_FIELD | _REGISTRY_KEY | {"registry.import_registry", "registry.export_person", "registry.merge_person"}
+)
+_REGISTRY_BY_ROLE = {
+    Role.GRID_WORKER: _REGISTRY_FIELD,
+    Role.GRID_LEADER: _REGISTRY_FIELD | _REGISTRY_KEY,
+    Role.COMMUNITY_STAFF: _REGISTRY_OFFICE,
+    Role.STREET_COMMAND: _REGISTRY_OFFICE,
+    Role.DISTRICT_COMMAND: _REGISTRY_READ | _REGISTRY_CARE | {"registry.import_registry", "registry.export_person"},
+    Role.DEPARTMENT_HANDLER: _REGISTRY_READ,
+    Role.LEADER: _REGISTRY_READ | {"registry.view_accesslog"},
+    Role.ADMINISTRATOR: _REGISTRY_OFFICE | {"registry.view_accesslog"},
+}
+ROLE_PERMISSIONS = {role: perms | _REGISTRY_BY_ROLE.get(Role(role), set()) for role, perms in ROLE_PERMISSIONS.items()}

@@ -49,11 +49,12 @@ def emit(
 
 
 def demo_database() -> None:
-    """A throwaway database with the demo district and no case history: a new SQLite file, or the PostgreSQL
-    database FENGQIAO_DATABASE_URL names, emptied first."""
+    """A throwaway database with the demo district, no case history and no registry residents: a new SQLite
+    file, or the PostgreSQL database FENGQIAO_DATABASE_URL names, emptied first."""
     import tempfile
 
     os.environ.setdefault("FENGQIAO_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3")
+    os.environ.setdefault("FENGQIAO_DEMO_RESIDENTS", "0")  # the registry's 300,000 residents: benchmarks/registry.py
     setup_django()
     from django.core.management import call_command
     from django.db import connection

@@ -5,6 +5,7 @@ from ninja.security import django_auth
 
 from cases.api import ApiConflict, ApiValidationError
 from cases.api import router as cases_router
+from registry.api import router as registry_router
 from territory.api import router as territory_router
 
 api = NinjaAPI(
@@ -19,6 +20,7 @@ api = NinjaAPI(
 )
 api.add_router("/", territory_router)
 api.add_router("/", cases_router)
+api.add_router("/", registry_router)
 
 
 @api.exception_handler(ApiValidationError)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "notify",
     "open311",
     "command",
+    "registry",
 ]
 
 MIDDLEWARE = [
@@ -215,3 +217,22 @@ COMMAND_POLL_SECONDS = int(os.environ.get("FENGQIAO_COMMAND_POLL_SECONDS", "30")
 COMMAND_MAX_POINTS = int(os.environ.get("FENGQIAO_COMMAND_MAX_POINTS", "10000"))
 # Font for report charts (matplotlib); Debian's fonts-noto-cjk by default.
 REPORT_CJK_FONT = os.environ.get("FENGQIAO_REPORT_CJK_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+
+# Base-data registry (registry app). House grading rules (分类分级分色), first match wins; see registry/classify.py.
+REGISTRY_HOUSE_RULES = (
+    json.loads(os.environ["FENGQIAO_REGISTRY_HOUSE_RULES"])
+    if os.environ.get("FENGQIAO_REGISTRY_HOUSE_RULES")
+    else [
+        {"grade": 1, "if": {"use": ["rented"], "min_occupants": 10}, "why": "群租：10 人以上合租"},
+        {"grade": 1, "if": {"min_per_10m2": 2.5}, "why": "人均居住面积不足 4 m²"},
+        {"grade": 1, "if": {"house_type": ["mixed", "factory"], "min_occupants": 1}, "why": "经营场所住人（三合一）"},
+        {"grade": 2, "if": {"use": ["rented"], "min_floating": 1}, "why": "出租给流动人口"},
+        {"grade": 2, "if": {"house_type": ["self_built", "dormitory"], "use": ["rented"]}, "why": "自建房或宿舍出租"},
+    ]
+)
+# Counts below this in the open-data export are published as "<N" so no small group can be singled out.
+REGISTRY_OPEN_DATA_MIN_COUNT = envint("FENGQIAO_REGISTRY_OPEN_DATA_MIN_COUNT", "5")
+# Rows per summarising audit entry when an import or the demo seed writes many records at once.
+REGISTRY_BULK_AUDIT_ROWS = envint("FENGQIAO_REGISTRY_BULK_AUDIT_ROWS", "1000")
+# Residents seed_demo registers in the demo district (households, houses, places and organisations follow).
+REGISTRY_DEMO_RESIDENTS = envint("FENGQIAO_DEMO_RESIDENTS", "300000")

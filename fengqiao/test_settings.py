@@ -11,3 +11,4 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 SMS_BACKEND = "notify.backends.MemorySmsBackend"
 CONFIG_CACHE_SECONDS = 0.0
+REGISTRY_DEMO_RESIDENTS = 3000  # seed_demo in tests: a few thousand residents, not 300,000

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("notify.urls")),
     path("open311/", include("open311.urls")),
     path("", include("command.urls")),
+    path("", include("registry.urls")),
 ]

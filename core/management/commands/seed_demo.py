@@ -9,6 +9,7 @@ from rich.table import Table
 from cases.demo import seed_history
 from command.demo import seed_command
 from open311.demo import seed_open311_demo
+from registry.demo import seed_for_demo
 from territory.demo_seed import DEMO_PASSWORD, seed_district
 
 
@@ -53,6 +54,7 @@ class Command(BaseCommand):
                 with_named_logins=options["boundary"] is None,
             )
             history = seed_history(result.district, days=options["history_days"], seed=options["seed"], progress=step)
+            seed_for_demo(result.district, progress=step)
         seed_open311_demo()
         seed_command(result.district, seed=options["seed"])
         if options["verbosity"] < 1:
