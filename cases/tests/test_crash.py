@@ -95,6 +95,7 @@ def test_every_answered_case_survives_a_sigkill(database_url):
         "FENGQIAO_DATABASE_URL": database_url,
         "FENGQIAO_DEBUG": "0",
         "FENGQIAO_ALLOWED_HOSTS": "127.0.0.1",
+        "FENGQIAO_DEMO_RESIDENTS": "0",  # the registry's residents are not what this test is about
     }
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "seed_demo", "--grids", "60", "--communities", "30", "--history-days", "0", "-v0")
