@@ -217,6 +217,9 @@ def _intake(data: IntakeData, *, acting_user: Any) -> Case:
 
 def create_case(data: IntakeData, *, acting_user: Any) -> Case:
     """The intake inside an open transaction (a bulk import runs many in one); `intake()` for a single case."""
+    from triage import hooks as triage
+
+    triage.prepare(data)
     category, located, _ = validate(data)
     now = timezone.now()
     placement = routing.place(category, located.community)
@@ -274,6 +277,7 @@ def create_case(data: IntakeData, *, acting_user: Any) -> Case:
         {"name": a.original_name, "sha256": a.sha256, "size": a.size, "label": a.label} for a in stored
     ]
     audit.record("cases.intake", actor=acting_user, obj=case, after=after)
+    triage.case_created(case, data)
     notify.case_event(case, "intake")
     if data.solved_on_spot:
         from cases.actions import resolve_on_spot

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "open311",
     "command",
     "registry",
+    "triage",
 ]
 
 MIDDLEWARE = [
@@ -237,3 +238,12 @@ REGISTRY_OPEN_DATA_MIN_COUNT = envint("FENGQIAO_REGISTRY_OPEN_DATA_MIN_COUNT", "
 REGISTRY_BULK_AUDIT_ROWS = envint("FENGQIAO_REGISTRY_BULK_AUDIT_ROWS", "1000")
 # Residents seed_demo registers in the demo district (households, houses, places and organisations follow).
 REGISTRY_DEMO_RESIDENTS = envint("FENGQIAO_DEMO_RESIDENTS", "300000")
+
+# Triage (triage app, S7) — classification: model file, confidence below which a case waits in the triage queue.
+
+
+# Triage — duplicates: time window, thresholds, auto-merge of exact repeats.
+
+
+# Triage — addresses and hot issues.
+

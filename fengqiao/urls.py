@@ -16,4 +16,5 @@ urlpatterns = [
     path("open311/", include("open311.urls")),
     path("", include("command.urls")),
     path("", include("registry.urls")),
+    path("", include("triage.urls")),
 ]

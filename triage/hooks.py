@@ -1,0 +1,28 @@
+"""Where triage meets the intake (cases.intake): `prepare` fills what the reporter left out before validation
+(category from the text, location from the address); `case_created` runs inside the intake's transaction after the
+case is stored (suggestion, duplicate index and candidates). Each area of triage adds its function to the lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.module_loading import import_string
+
+PREPARE: list[str] = [
+    # classification
+    # addresses
+]
+CASE_CREATED: list[str] = [
+    # classification
+    # duplicates
+]
+
+
+def prepare(data: Any) -> None:
+    for path in PREPARE:
+        import_string(path)(data)
+
+
+def case_created(case: Any, data: Any) -> None:
+    for path in CASE_CREATED:
+        import_string(path)(case, data)
