@@ -9,8 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cases import routing, sla
@@ -113,9 +112,6 @@ def active_categories() -> dict[str, Category]:
     return {c.code: c for c in nodes.values() if c.is_active}
 
 
-NO_GEOMETRY = ("geometry", "community__geometry", "community__parent__geometry", "community__parent__parent__geometry")
-
-
 def locate(data: IntakeData, problems: dict[str, str]) -> Located | None:
     if data.lon is not None or data.lat is not None:
         if data.lon is None or data.lat is None or not (-180 <= data.lon <= 180 and -90 <= data.lat <= 90):
@@ -125,7 +121,7 @@ def locate(data: IntakeData, problems: dict[str, str]) -> Located | None:
         if hit is None:
             problems["location"] = f"({data.lon}, {data.lat}) is outside the district's grids"
             return None
-        grid = Grid.objects.select_related("community__parent__parent").defer(*NO_GEOMETRY).get(code=hit.grid_code)
+        grid = index.grid_with_lineage(hit.grid_code)
         return Located(grid, grid.community)
     if data.community_code:
         community = (
@@ -160,12 +156,16 @@ def attachment_problem(upload: Any) -> str:
 
 
 def next_tracking_no(now) -> str:
+    """The day's next number, in one statement (an upsert both SQLite ≥ 3.35 and PostgreSQL run atomically)."""
     day = timezone.localtime(now).strftime("%Y%m%d")
-    name = f"case-{day}"
-    if not Counter.objects.filter(name=name).update(value=F("value") + 1):
-        Counter.objects.get_or_create(name=name, defaults={"value": 0})
-        Counter.objects.filter(name=name).update(value=F("value") + 1)
-    value = Counter.objects.get(name=name).value
+    table = connection.ops.quote_name(Counter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (name, value) VALUES (%s, 1) "
+            f"ON CONFLICT (name) DO UPDATE SET value = {table}.value + 1 RETURNING value",
+            [f"case-{day}"],
+        )
+        (value,) = cursor.fetchone()
     return f"FQ{day}-{value:06d}"
 
 
@@ -197,9 +197,9 @@ def holder_label(case: Case) -> str:
 def intake(data: IntakeData, *, acting_user: Any) -> tuple[Case, bool]:
     """Create the case, or return the one already made with this idempotency key. (case, created)."""
     if data.idempotency_key:
-        existing = Case.objects.filter(idempotency_key=data.idempotency_key).first()
-        if existing is not None:
-            return existing, False
+        pk = Case.objects.filter(idempotency_key=data.idempotency_key).values_list("pk", flat=True).first()
+        if pk is not None:
+            return Case.objects.get(pk=pk), False
     try:
         return _intake(data, acting_user=acting_user), True
     except IntegrityError:

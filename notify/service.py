@@ -3,8 +3,10 @@ a reporter gave, queued in the action's transaction and sent by the worker after
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -60,14 +62,14 @@ def case_event(case: Any, event: str, *, note: str = "", extra_phones: list[str]
         notes += [
             Notification(
                 channel=Notification.Channel.IN_APP,
-                recipient=u,
+                recipient_id=user_id,
                 case=case,
                 event=event,
                 body=f"事件{case.tracking_no}（{case.category}）待您处理：{note or case.description[:40]}",
                 state=Notification.State.SENT,
                 sent_at=timezone.now(),
             )
-            for u in holders(case)
+            for user_id in holder_ids(case)
         ]
     created = Notification.objects.bulk_create(notes)
     if any(n.channel == Notification.Channel.SMS for n in created):
@@ -75,20 +77,40 @@ def case_event(case: Any, event: str, *, note: str = "", extra_phones: list[str]
     return created
 
 
-def holders(case: Any) -> list[Any]:
+_holder_cache: dict[tuple[Any, ...], tuple[float, list[int]]] = {}
+
+
+def holder_ids(case: Any) -> list[int]:
+    """Ids of the people of the unit now holding `case`: one query, remembered for CONFIG_CACHE_SECONDS (a new
+    grid worker or handler gets notices within that time, as with other configuration)."""
+    key = (case.holder_department_id, case.level, case.grid_id, case.holder_division_id)
+    ttl, now = settings.CONFIG_CACHE_SECONDS, time.monotonic()
+    hit = _holder_cache.get(key)
+    if ttl > 0 and hit is not None and now - hit[0] < ttl:
+        return hit[1]
+    ids = _holder_ids(case)
+    if ttl > 0:
+        if len(_holder_cache) > 50_000:
+            _holder_cache.clear()
+        _holder_cache[key] = (now, ids)
+    return ids
+
+
+def _holder_ids(case: Any) -> list[int]:
     from accounts.models import User
     from accounts.roles import Role
 
+    users = User.objects.filter(is_active=True)
     if case.holder_department_id:
-        return list(
-            User.objects.filter(department_id=case.holder_department_id, is_active=True, role=Role.DEPARTMENT_HANDLER)
-        )
-    if case.level == "community" and case.grid_id:
+        users = users.filter(department_id=case.holder_department_id, role=Role.DEPARTMENT_HANDLER)
+    elif case.level == "community" and case.grid_id:
         from territory.models import GridAssignment
 
-        ids = GridAssignment.objects.filter(grid_id=case.grid_id, end_date__isnull=True).values_list("user_id")
-        return list(User.objects.filter(pk__in=ids, is_active=True))
-    return list(User.objects.filter(division_id=case.holder_division_id, is_active=True).exclude(role=Role.RESIDENT))
+        duty = GridAssignment.objects.filter(grid_id=case.grid_id, end_date__isnull=True).values("user_id")
+        users = users.filter(pk__in=duty)
+    else:
+        users = users.filter(division_id=case.holder_division_id).exclude(role=Role.RESIDENT)
+    return list(users.values_list("pk", flat=True))
 
 
 def holders_many(cases: list[Any], event: str, notes: dict[int, str]) -> int:

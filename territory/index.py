@@ -39,6 +39,11 @@ class GridIndex:
         for geom in self.geoms:
             shapely.prepare(geom)
         self.tree = shapely.STRtree(self.geoms)
+        # Grid rows with their community → street → district, all loaded in one query on first use (intake
+        # reads one per case); reloaded after GRID_ROWS_SECONDS so a renamed or moved grid shows (a new grid
+        # geometry bumps the index version and rebuilds all of this at once).
+        self.grid_rows: dict[str, object] = {}
+        self.grid_rows_at = 0.0
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -57,6 +62,7 @@ class GridIndex:
         return result
 
 
+GRID_ROWS_SECONDS = 60.0
 _lock = threading.Lock()
 _index: GridIndex | None = None
 _version: int | None = None
@@ -108,6 +114,25 @@ def bump_version() -> None:
     if not updated:
         GridIndexVersion.objects.create(pk=1, version=1)
     transaction.on_commit(invalidate)
+
+
+def grid_with_lineage(code: str):
+    """The Grid `code` with its community, street and district loaded (geometries deferred), from this
+    process's cache; the caller must not modify it."""
+    from territory.models import Grid
+
+    index = get_index()
+    rows = Grid.objects.select_related("community__parent__parent").defer(
+        "geometry", "community__geometry", "community__parent__geometry", "community__parent__parent__geometry"
+    )
+    if settings.CONFIG_CACHE_SECONDS <= 0:  # configuration caching off (the tests)
+        return rows.get(code=code)
+    now = time.monotonic()
+    if now - index.grid_rows_at > GRID_ROWS_SECONDS or code not in index.grid_rows:
+        index.grid_rows, index.grid_rows_at = {g.code: g for g in rows}, now
+    if code not in index.grid_rows:
+        raise Grid.DoesNotExist(f"grid {code} is in the index but not in the database")
+    return index.grid_rows[code]
 
 
 def locate(lon: float, lat: float) -> GridHit | None:
