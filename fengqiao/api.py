@@ -5,6 +5,7 @@ from ninja.security import django_auth
 
 from cases.api import ApiConflict, ApiValidationError
 from cases.api import router as cases_router
+from core.api import TooManyRequests
 from registry.api import router as registry_router
 from territory.api import router as territory_router
 
@@ -40,3 +41,10 @@ def bad_shape(request: HttpRequest, exc: NinjaValidationError):
 @api.exception_handler(ApiConflict)
 def conflict(request: HttpRequest, exc: ApiConflict):
     return api.create_response(request, {"detail": exc.message, "allowed_actions": exc.allowed}, status=409)
+
+
+@api.exception_handler(TooManyRequests)
+def too_many(request: HttpRequest, exc: TooManyRequests):
+    response = api.create_response(request, {"detail": str(exc)}, status=429)
+    response["Retry-After"] = str(exc.wait)
+    return response

@@ -246,4 +246,3 @@ REGISTRY_DEMO_RESIDENTS = envint("FENGQIAO_DEMO_RESIDENTS", "300000")
 
 
 # Triage — addresses and hot issues.
-

@@ -16,8 +16,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from cases.choices import Channel
 from cases.models import Attachment
+from core import ratelimit
 from core.actions import find_api_client
-from open311 import catalog, extensions, ratelimit, records, render, submit
+from open311 import catalog, extensions, records, render, submit
 from open311.models import ServiceRequest
 from territory.models import Division
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
+from django.core.cache import caches
+
 from cases.models import Case
 from cases.testing import CaseTestCase
 from core.actions import do_create_api_client
@@ -71,6 +75,23 @@ class CaseApiTests(CaseTestCase):
     def test_the_schema_is_published(self):
         schema = self.client.get("/api/v1/openapi.json").json()
         assert "/api/v1/cases" in schema["paths"] and "X-Api-Key" in str(schema["components"])
+
+
+@mock.patch("core.ratelimit.time.time", return_value=1_800_000_030.0)  # mid-window, however slow the machine
+class ApiRateLimitTests(CaseTestCase):
+    def setUp(self):
+        caches["default"].clear()
+
+    def test_a_key_over_its_limit_gets_429_with_retry_after_and_files_nothing(self, _now):
+        _client, key = do_create_api_client("物联网平台", "iot_alarm", acting_user="test", requests_per_minute=2)
+        body = {"description": "积水报警", "category_code": self.streetlight.code, "lon": 120.05, "lat": 28.05}
+        codes = [
+            self.client.post("/api/v1/cases", body, content_type="application/json", headers={"X-Api-Key": key})
+            for _ in range(3)
+        ]
+        assert [r.status_code for r in codes] == [201, 201, 429]
+        assert codes[2]["Retry-After"] == "30" and "2 a minute" in codes[2].json()["detail"]
+        assert Case.objects.count() == 2
 
 
 class CaseDetailApiScopeTests(ScopedViewTests, CaseTestCase):

@@ -128,7 +128,7 @@ class BadInputTests(Open311TestCase):
         self.assertEqual((response.status_code, response["Allow"]), (405, "GET, POST"))
 
 
-@mock.patch("open311.ratelimit.time.time", return_value=1_800_000_030.0)  # mid-window, however slow the machine
+@mock.patch("core.ratelimit.time.time", return_value=1_800_000_030.0)  # mid-window, however slow the machine
 class RateLimitTests(Open311TestCase):
     def test_a_key_over_its_limit_gets_429_with_retry_after(self, _now):
         _client, key = create_key("小程序", acting_user="test", requests_per_minute=2)

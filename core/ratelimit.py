@@ -1,5 +1,6 @@
-"""Requests per minute per api_key (the key's own limit) or, without a key, per client address. Counted in
-the Django cache named by OPEN311_RATE_CACHE: use a shared cache (Redis, database) when several processes serve."""
+"""Requests per minute per API key (the key's own limit, one count for /api/v1 and Open311) or, without a key, per
+client address. Counted in the Django cache named by OPEN311_RATE_CACHE: use a shared cache (Redis, database) when
+several processes serve."""
 
 from __future__ import annotations
 
