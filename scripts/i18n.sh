@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/python manage.py makemessages -l zh_Hans \
-    --ignore=.venv --ignore=var --ignore=node_modules --ignore="triage/*" --ignore="territory/demo/*" \
+    --ignore=.venv --ignore=var --ignore=node_modules --ignore="territory/demo/*" \
     --no-obsolete
 .venv/bin/python manage.py compilemessages -l zh_Hans --ignore=.venv
 # Point out what still needs a translator (empty or fuzzy entries; the header is skipped).
