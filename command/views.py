@@ -32,6 +32,7 @@ MAP_LABELS = {
     "heat": gettext_lazy("Heat"),
     "staff": gettext_lazy("Grid workers"),
     "track": gettext_lazy("Patrol track"),
+    "places": gettext_lazy("Key places and hazard sources"),
     "shown": gettext_lazy("cases on the map"),
     "newest": gettext_lazy("newest cases on the map; the heat layer counts them all"),
     "minutes": gettext_lazy("min ago"),

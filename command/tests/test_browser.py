@@ -11,6 +11,7 @@ from cases.models import Case
 from command import facts, synthetic
 from command.staff import do_check_in
 from core.testing import build_test_district
+from registry.actions import do_register_place
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,6 +32,18 @@ def district():
     synthetic.generate(1500, end=timezone.now(), days=120, seed=2)
     facts.rebuild()
     do_check_in(acting_user=users["carol"], lon=120.05, lat=28.05, kind="patrol")
+    do_register_place(
+        {
+            "category": "gas_station",
+            "name": "加油站",
+            "address": "某路1号",
+            "lon": 120.06,
+            "lat": 28.04,
+            "responsible_name": "张三",
+            "risk_level": "high",
+        },
+        acting_user=users["carol"],
+    )
     return users
 
 
@@ -50,6 +63,7 @@ def test_the_overview_map_and_big_screen_render(page, artifacts, district):
     assert page.get_attribute("#cmdmap", "data-grids") == "8"
     assert int(page.get_attribute("#cmdmap", "data-point-count")) > 0
     assert page.get_attribute("#cmdmap", "data-staff-count") == "1"
+    assert page.get_attribute("#cmdmap", "data-place-count") == "1"  # the registry's hazard source
     page.select_option("[data-testid=metric]", "satisfaction_rate")
     # A case point or a worker's marker may lie over the grid's middle: send the click to the polygon itself.
     page.locator("#cmdmap path.leaflet-interactive").first.dispatch_event("click")

@@ -123,7 +123,7 @@
     let gridLayer = null, shapes = null;
     const cluster = L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 50});
     const heat = L.heatLayer([], {radius: 22, blur: 18, maxZoom: 14});
-    const staff = L.layerGroup(), track = L.layerGroup();
+    const staff = L.layerGroup(), track = L.layerGroup(), places = L.layerGroup();
     const control = L.control.layers(null, null, {collapsed: false}).addTo(map);
 
     function query() {
@@ -194,6 +194,25 @@
       });
     }
 
+    // Key places, hazard sources and key items from the registry (its own scoped endpoint): kind by shape colour,
+    // risk by the ring.
+    const KIND_COLOUR = {key_place: "#2a6ebb", hazard: "#d64545", key_item: "#9b59b6"};
+    const RISK_RING = {high: "#111", medium: "#f0a020", low: "#fff"};
+    function loadPlaces() {
+      if (!el.dataset.places) { return Promise.resolve(); }
+      return getJson(el.dataset.places).then((fc) => {
+        places.clearLayers();
+        fc.features.forEach((f) => {
+          const p = f.properties, c = f.geometry.coordinates;
+          const m = L.circleMarker([c[1], c[0]], {radius: 6, weight: 2, color: RISK_RING[p.risk] || "#fff",
+            fillColor: KIND_COLOUR[p.kind] || "#555", fillOpacity: 0.95});
+          m.bindPopup('<a href="' + p.url + '">' + p.name + "</a><br>" + p.category);
+          places.addLayer(m);
+        });
+        el.dataset.placeCount = String(fc.features.length);
+      });
+    }
+
     function showTrack(userId) {
       getJson(el.dataset.track + "?user=" + userId + "&date=" + el.dataset.today).then((data) => {
         track.clearLayers();
@@ -223,11 +242,12 @@
       control.addOverlay(cluster, labels.cases || "cases");
       control.addOverlay(heat, labels.heat || "heat");
       if (el.dataset.staff) { control.addOverlay(staff, labels.staff || "staff"); control.addOverlay(track, labels.track || "track"); map.addLayer(staff); }
+      if (el.dataset.places) { control.addOverlay(places, labels.places || "places"); map.addLayer(places); }
       map.addLayer(cluster);
       const bounds = gridLayer.getBounds();
       if (bounds.isValid()) { map.fitBounds(bounds, {padding: [8, 8]}); } else { map.setView([28, 120.6], 11); }
       el.dataset.grids = String(shapes.length);
-      return Promise.all([loadData(), loadStaff()]);
+      return Promise.all([loadData(), loadStaff(), loadPlaces()]);
     }).then(() => { el.dataset.ready = "1"; }).catch((err) => { status.textContent = String(err); throw err; });
 
     form.addEventListener("submit", (ev) => { ev.preventDefault(); history.replaceState(null, "", "?" + new URLSearchParams(new FormData(form))); loadData(); });
