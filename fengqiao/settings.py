@@ -246,4 +246,10 @@ REGISTRY_DEMO_RESIDENTS = envint("FENGQIAO_DEMO_RESIDENTS", "300000")
 
 
 # Triage — addresses and hot issues.
+# Below this confidence an address alone does not place a case (the reporter is asked for a pin or community).
+TRIAGE_ADDRESS_MIN_CONFIDENCE = float(os.environ.get("FENGQIAO_TRIAGE_ADDRESS_MIN_CONFIDENCE", "0.6"))
+# The address gazetteer is rebuilt after this many seconds (at once when grids change).
+TRIAGE_GAZETTEER_SECONDS = envint("FENGQIAO_TRIAGE_GAZETTEER_SECONDS", "600")
+# Hot issues: cosine similarity of two messages' texts above which they may be one issue.
+TRIAGE_HOT_SIMILARITY = float(os.environ.get("FENGQIAO_TRIAGE_HOT_SIMILARITY", "0.45"))
 
