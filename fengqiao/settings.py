@@ -252,4 +252,6 @@ TRIAGE_ADDRESS_MIN_CONFIDENCE = float(os.environ.get("FENGQIAO_TRIAGE_ADDRESS_MI
 TRIAGE_GAZETTEER_SECONDS = envint("FENGQIAO_TRIAGE_GAZETTEER_SECONDS", "600")
 # Hot issues: cosine similarity of two messages' texts above which they may be one issue.
 TRIAGE_HOT_SIMILARITY = float(os.environ.get("FENGQIAO_TRIAGE_HOT_SIMILARITY", "0.45"))
+# Hot issues shown on /triage/hot/ and in its export.
+TRIAGE_HOT_TOP = envint("FENGQIAO_TRIAGE_HOT_TOP", "20")
 

@@ -512,7 +512,9 @@ def pick_grid(gz: Gazetteer, community: str, found: list[Mention], parts: dict[s
         return gz.grid_numbers[(community, parts["grid_number"])], "grid name"
     building = parts.get("building")
     if building is not None:
-        estates = [normalise(t.name) for m in found for t in m.targets if t.kind == "estate" and t.community == community]
+        estates = [
+            normalise(t.name) for m in found for t in m.targets if t.kind == "estate" and t.community == community
+        ]
         for key in [*((e, building) for e in estates), (community, building)]:
             grids = gz.buildings.get(key)
             if grids and len(grids) == 1:

@@ -263,9 +263,7 @@ def case_messages(cases: Iterable[Any]) -> list[Message]:
     out = []
     for case in cases:
         community = case.territory_code[:12]
-        places = {community}
-        if case.grid_id:
-            places.add(str(case.grid_id))
+        places = {community, case.territory_code}  # the grid's code when the case has one
         for mention in gz.mentions(address.normalise(f"{case.address}{case.description[:200]}")):
             for target in mention.targets:
                 if target.kind in ("estate", "place", "organisation", "grid", "community", "stem"):
@@ -293,5 +291,5 @@ def period_cases(queryset: Any, start: dt.datetime, end: dt.datetime) -> Any:
         queryset.filter(created_at__gte=start, created_at__lt=end, master__isnull=True)
         .select_related("category")
         .annotate(n_followers=Count("followers", distinct=True), n_duplicates=Count("duplicates", distinct=True))
-        .only("tracking_no", "title", "description", "address", "created_at", "territory_code", "grid", "category", "status")
+        .only("tracking_no", "title", "description", "address", "created_at", "territory_code", "category", "status")
     )
