@@ -358,7 +358,7 @@ def build() -> Gazetteer:
             number = int(digits.group(0))
             gz.buildings[(normalise(estate), number)].add(grid)
             gz.buildings[(community, number)].add(grid)
-    district_prefixes = tuple(district_names) + ("温州",)
+    district_prefixes = (*district_names, "温州")
     for model, kind in ((Place, "place"), (Organisation, "organisation")):
         for name, address, grid in model.objects.values_list("name", "address", "grid_id"):
             if not grid:

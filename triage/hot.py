@@ -128,7 +128,7 @@ def cluster(
                     rows.append(i)
                     cols.append(int(j))
     graph = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
-    count, labels = connected_components(graph, directed=False)
+    _count, labels = connected_components(graph, directed=False)
     groups: dict[int, list[int]] = {}
     for i, label in enumerate(labels):
         groups.setdefault(int(label), []).append(i)
@@ -217,7 +217,8 @@ def top_place(members: Sequence[Message]) -> str:
 
 
 def read_messages(path: Any) -> list[Message]:
-    """The shipped 留言 CSV (留言编号, 留言主题, 留言时间, 留言详情, 反对数, 点赞数), or any CSV with id,text[,title,time,likes]."""
+    """The shipped 留言 CSV (留言编号, 留言主题, 留言时间, 留言详情, 反对数, 点赞数), or any UTF-8 CSV with id, text
+    and optionally title, time, likes, against."""
     import csv
 
     out = []

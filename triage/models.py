@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings  # noqa: F401
-from django.db import models  # noqa: F401
-from django.utils.translation import gettext_lazy as _  # noqa: F401
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Classification: suggestions at intake, the human triage queue, corrections used in the next training
