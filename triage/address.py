@@ -35,6 +35,7 @@ WEIGHTS = {
     "place": 0.7,
     "organisation": 0.6,
     "stem": 0.7,
+    "variant": 0.8,
     "street": 0.0,
     "road": 0.0,
     "admin": 0.0,
@@ -79,6 +80,7 @@ UNIT = re.compile(r"(\d+)单元")
 ROOM = re.compile(r"(\d+)(室|房|号房)")
 GRID_NUMBER = re.compile(r"第?(\d+)网格")
 ROAD_NUMBER = re.compile(r"^(\d+)(号|弄)")
+NEAR_CANDIDATES = 40  # names checked by edit distance per unmatched run of text
 PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}省)?(?:[\u4e00-\u9fff]{2,3}市(?!场))?")
 
 
@@ -180,6 +182,7 @@ class Gazetteer:
         self.grams: dict[str, set[str]] = defaultdict(set)
         self.buildings: dict[tuple[str, int], set[str]] = defaultdict(set)  # (estate or community code, no.)
         self.grids_of: dict[str, list[str]] = defaultdict(list)  # community → residential grids
+        self.grid_count: dict[str, int] = defaultdict(int)  # community → grids of every kind
         self.grid_numbers: dict[tuple[str, int], str] = {}  # (community, 3) → grid of 第3网格
         self.community_names: dict[str, str] = {}
         self.grid_names: dict[str, str] = {}
@@ -202,7 +205,7 @@ class Gazetteer:
         self.grams = dict(self.grams)
 
     # lookup ---------------------------------------------------------------------------------------------------
-    def mentions(self, text: str) -> list[Mention]:
+    def mentions(self, text: str, near: bool = True) -> list[Mention]:
         """Longest exact names left to right, then near misses in what is left (CJK runs of 3+ characters)."""
         found: list[Mention] = []
         covered = [False] * len(text)
@@ -218,21 +221,30 @@ class Gazetteer:
                     break
             else:
                 i += 1
-        for start, end in _runs(text, covered):
+        for start, end in _runs(text, covered) if near else ():
             found.extend(self._near(text, start, end))
         found.sort(key=lambda m: m.start)
         return found
 
     def _near(self, text: str, start: int, end: int) -> list[Mention]:
+        """Names one edit away from part of text[start:end]: the NEAR_CANDIDATES names sharing the most character
+        grams are checked by edit distance; names tied at the best distance on overlapping spans make one mention
+        with all their targets (the street, the building number or the other names then decide)."""
         span = text[start:end]
         counts: dict[str, int] = defaultdict(int)
         for gram in set(grams(span)):
             for alias in self.grams.get(gram, ()):
                 counts[alias] += 1
+        ranked = sorted(
+            (
+                (shared / len(grams(alias)), alias)
+                for alias, shared in counts.items()
+                if shared >= max(1, len(grams(alias)) - 4)
+            ),
+            reverse=True,
+        )[:NEAR_CANDIDATES]
         best: list[tuple[int, int, int, str]] = []
-        for alias, shared in counts.items():
-            if len(alias) < 3 or shared < max(1, len(grams(alias)) - 4):
-                continue
+        for _share, alias in ranked:
             distance, s, e = substring_distance(alias, span)
             limit = 1 if len(alias) < 8 else 2
             if distance <= limit and e - s >= 2:
@@ -241,13 +253,13 @@ class Gazetteer:
             return []
         best.sort()
         out: list[Mention] = []
-        taken: list[tuple[int, int]] = []
         for distance, _neg, s, alias in best:
-            e = s + len(alias)
-            if any(s < te and ts < e for ts, te in taken):
-                continue
-            taken.append((s, e))
-            out.append(Mention(alias, s, min(e, end), self.names[alias], distance=max(distance, 1)))
+            e = min(s + len(alias), end)
+            same = next((m for m in out if s < m.end and m.start < e), None)
+            if same is None:
+                out.append(Mention(alias, s, e, list(self.names[alias]), distance=max(distance, 1)))
+            elif max(distance, 1) == same.distance:
+                same.targets.extend(t for t in self.names[alias] if t not in same.targets)
         return out
 
 
@@ -329,15 +341,17 @@ def build() -> Gazetteer:
             gz.add(name, full)
             stem = bare(name, COMMUNITY_SUFFIXES)
             gz.add(stem, Target("stem", name, community=code, street=street))
+            variant = Target("variant", name, community=code, street=street)
             for suffix in ("社区", "村", "居委会", "村委会", "社区居委会"):
                 if stem + suffix != name:
-                    gz.add(stem + suffix, full)
+                    gz.add(stem + suffix, variant)
     for code, name, kind, community_id in Grid.objects.values_list("code", "name", "kind", "community_id"):
         community = code_of.get(community_id, "")
         gz.grid_names[code] = name
         target = Target("grid", name, community=community, grid=code, street=gz.street_of.get(community, ""))
         gz.add(name, target)
         gz.add(name.replace("社区", "").replace("村", ""), target)
+        gz.grid_count[community] += 1
         if kind == "residential":
             gz.grids_of[community].append(code)
         number = GRID_NUMBER.search(normalise(name))
@@ -418,7 +432,7 @@ def parse(text: str, gz: Gazetteer | None = None) -> dict[str, Any]:
     found = gz.mentions(clean)
     parts: dict[str, Any] = {}
     for m in found:
-        kind = "community" if m.kind == "stem" else m.kind
+        kind = "community" if m.kind in ("stem", "variant") else m.kind
         entry = m.targets[0].name + ("~" if m.distance else "")
         parts.setdefault(kind, entry)
     rest = clean
@@ -464,15 +478,18 @@ def resolve(text: str, gz: Gazetteer | None = None) -> Resolution:
     votes: dict[str, float] = defaultdict(float)
     streets = {t.street for m in found for t in m.targets if t.kind == "street"}
     for m in found:
-        communities = {t.community for t in m.targets if t.community}
-        if not communities:
-            continue
-        weight = WEIGHTS.get(m.kind, 0.5) * (0.75 if m.distance else 1.0) / len(communities)
-        for c in communities:
-            votes[c] += weight
+        weights: dict[str, float] = {}
+        for t in m.targets:
+            if t.community:
+                weights[t.community] = max(weights.get(t.community, 0.0), WEIGHTS.get(t.kind, 0.5))
+        for c, weight in weights.items():
+            votes[c] += weight * (0.75 if m.distance else 1.0) / len(weights)
+    building = parts.get("building")
     for c in votes:
         if gz.street_of.get(c) in streets:
             votes[c] += 0.3
+        if building is not None and (c, building) in gz.buildings:
+            votes[c] += 0.1
     if not votes:
         if streets:
             result.street_code = sorted(streets)[0]
@@ -523,7 +540,7 @@ def pick_grid(gz: Gazetteer, community: str, found: list[Mention], parts: dict[s
         grids = {t.grid for m in found for t in m.targets if t.kind == kind and t.community == community}
         if len(grids) == 1:
             return grids.pop(), kind
-    if len(gz.grids_of.get(community, [])) == 1:
+    if gz.grid_count.get(community) == 1 and gz.grids_of.get(community):
         return gz.grids_of[community][0], "only grid"
     return "", "several grids in the community"
 

@@ -267,7 +267,7 @@ def case_messages(cases: Iterable[Any]) -> list[Message]:
         places = {community, case.territory_code}  # the grid's code when the case has one
         for mention in gz.mentions(address.normalise(f"{case.address}{case.description[:200]}")):
             for target in mention.targets:
-                if target.kind in ("estate", "place", "organisation", "grid", "community", "stem"):
+                if target.kind in ("estate", "place", "organisation", "grid", "community", "stem", "variant"):
                     places.add(target.grid or target.community)
         out.append(
             Message(
