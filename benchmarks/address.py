@@ -24,7 +24,10 @@ from _common import db_vendor, emit
 
 PREFIX = "浙江省温州市"
 EXTRA = ["门口", "附近", "对面", "那个", "旁边", "边上", "楼下", "这边"]
-TYPO_POOL = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经"
+TYPO_POOL = (
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就"
+    "分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经"
+)
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 CN = "零一二三四五六七八九"
 
@@ -65,7 +68,6 @@ def samples(n: int, seed: int = 7) -> list[tuple[str, str, str, list[str]]]:
     out = []
     for _ in range(n):
         kind = rng.choices(["house", "place", "community"], weights=[0.75, 0.1, 0.15])[0]
-        noise: list[str] = []
         if kind == "house":
             estate, building, unit, room, grid = rng.choice(houses)
         elif kind == "place":

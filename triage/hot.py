@@ -5,7 +5,7 @@ share a place (a community, grid or compound the address gazetteer finds, the ca
 phrase such as 联丰路 / 米兰春天小区 in the text), or when their texts are near-identical. Issues are the connected
 components of that graph (each message linked only to its nearest neighbours, so chains stay short).
 
-Heat = 10 × (ln(1 + messages) + 0.5 · ln(1 + support) + 0.3 · ln(1 + span in days)) × √growth, where support is
+Heat = 10 × (1.5 · ln(1 + messages) + 0.5 · ln(1 + support) + 0.3 · ln(1 + span in days)) × growth^0.3, where support is
 likes minus half the opposition (shipped data) or followers and merged duplicates (cases), and growth is the
 messages of the later half of the period over the earlier half, (later + 1) / (earlier + 1), clipped to [0.5, 2].
 """
@@ -72,14 +72,27 @@ class Issue:
         return max(m.at for m in self.messages)
 
 
+WORD = re.compile(r"[\u4e00-\u9fff]{2,}|[A-Za-z]{2,}")
+LEADING = set("问请在我的是但和与对于关位就从到给把被让向这那有")
+
+
 def place_phrases(text: str) -> set[str]:
-    return {p for p in PLACE_PHRASE.findall(text) if len(p) >= 3}
+    """Place names in a text (联丰路, 丽发新城小区, 泉塘街道): what ends in a place word, after the last 市/县 and
+    without leading function words."""
+    out = set()
+    for phrase in PLACE_PHRASE.findall(text):
+        phrase = re.split(r"[市县]", phrase)[-1]
+        while phrase and phrase[0] in LEADING:
+            phrase = phrase[1:]
+        if len(phrase) >= 3:
+            out.add(phrase)
+    return out
 
 
 def tokenise(text: str) -> list[str]:
     import jieba
 
-    return [w for w in jieba.lcut(text) if len(w) >= 2 and w not in STOP and not w.isdigit()]
+    return [w for w in jieba.lcut(text) if w not in STOP and WORD.fullmatch(w)]
 
 
 def _matrix(messages: Sequence[Message]) -> Any:
@@ -144,7 +157,7 @@ def heat(members: Sequence[Message], start: dt.datetime, end: dt.datetime) -> tu
     later = sum(1 for m in members if m.at >= middle)
     earlier = count - later
     growth = min(2.0, max(0.5, (later + 1) / (earlier + 1)))
-    value = 10 * (math.log1p(count) + 0.5 * math.log1p(support) + 0.3 * math.log1p(span)) * math.sqrt(growth)
+    value = 10 * (1.5 * math.log1p(count) + 0.5 * math.log1p(support) + 0.3 * math.log1p(span)) * growth**0.3
     parts = {
         "messages": count,
         "support": round(support, 1),
@@ -165,6 +178,7 @@ def hot_issues(
     min_messages: int = 2,
     similar: float = 0.45,
     same_place: float = 0.3,
+    groups: list[list[int]] | None = None,
 ) -> list[Issue]:
     """The period's issues by heat, hottest first (issues of fewer than `min_messages` messages left out)."""
     if not messages:
@@ -173,7 +187,8 @@ def hot_issues(
     end = end or max(m.at for m in messages)
     if end <= start:
         end = start + dt.timedelta(days=1)
-    groups = cluster(messages, similar=similar, same_place=same_place)
+    if groups is None:
+        groups = cluster(messages, similar=similar, same_place=same_place)
     scored = []
     for group in groups:
         if len(group) < min_messages:
