@@ -250,8 +250,9 @@ REGISTRY_DEMO_RESIDENTS = envint("FENGQIAO_DEMO_RESIDENTS", "300000")
 TRIAGE_ADDRESS_MIN_CONFIDENCE = float(os.environ.get("FENGQIAO_TRIAGE_ADDRESS_MIN_CONFIDENCE", "0.6"))
 # The address gazetteer is rebuilt after this many seconds (at once when grids change).
 TRIAGE_GAZETTEER_SECONDS = envint("FENGQIAO_TRIAGE_GAZETTEER_SECONDS", "600")
-# Hot issues: cosine similarity of two messages' texts above which they may be one issue.
-TRIAGE_HOT_SIMILARITY = float(os.environ.get("FENGQIAO_TRIAGE_HOT_SIMILARITY", "0.45"))
+# Hot issues on /triage/hot/: cosine similarity of two cases' texts above which they are one issue even in different
+# places (near-identical repeats); cases in the same community/grid/compound need only 0.3.
+TRIAGE_HOT_SIMILARITY = float(os.environ.get("FENGQIAO_TRIAGE_HOT_SIMILARITY", "0.9"))
 # Hot issues shown on /triage/hot/ and in its export.
 TRIAGE_HOT_TOP = envint("FENGQIAO_TRIAGE_HOT_TOP", "20")
 

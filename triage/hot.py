@@ -2,7 +2,9 @@
 
 Two messages are linked when their texts are alike (TF-IDF over character bi- and trigrams, cosine) and they
 share a place (a community, grid or compound the address gazetteer finds, the case's own community, or a place
-phrase such as 联丰路 / 米兰春天小区 in the text), or when their texts are near-identical. Issues are the connected
+phrase such as 联丰路 / 米兰春天小区 in the text) with cosine ≥ 0.3, or when their texts are alike enough without
+a shared place (cosine ≥ 0.7 for message files whose places are anonymised; 0.9 on the case page, where every case
+has its community). Issues are the connected
 components of that graph (each message linked only to its nearest neighbours, so chains stay short).
 
 Heat = 10 × (1.5 · ln(1 + messages) + 0.5 · ln(1 + support) + 0.3 · ln(1 + span in days)) × growth^0.3, where support is
@@ -102,7 +104,9 @@ def _matrix(messages: Sequence[Message]) -> Any:
     from sklearn.preprocessing import normalize
 
     docs = [f"{m.title} {m.title} {m.text[:TEXT_CHARS]}" for m in messages]
-    chars = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True, min_df=1, max_df=0.3)
+    # grams in more than 30 % of a large set say nothing about the issue (请问, 小区, 领导); a small set keeps all
+    common = 0.3 if len(docs) >= 50 else 1.0
+    chars = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True, min_df=1, max_df=common)
     try:
         x = chars.fit_transform(docs)
     except ValueError:  # nothing left after max_df (tiny or identical inputs)
@@ -113,7 +117,7 @@ def _matrix(messages: Sequence[Message]) -> Any:
 def cluster(
     messages: Sequence[Message],
     *,
-    similar: float = 0.45,
+    similar: float = 0.7,
     same_place: float = 0.3,
     neighbours: int = 10,
 ) -> list[list[int]]:
@@ -176,7 +180,7 @@ def hot_issues(
     end: dt.datetime | None = None,
     top: int | None = 20,
     min_messages: int = 2,
-    similar: float = 0.45,
+    similar: float = 0.7,
     same_place: float = 0.3,
     groups: list[list[int]] | None = None,
 ) -> list[Issue]:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases.intake import IntakeData, intake
 from core.audit import AuditEntry
 from core.testing import community_code
 from triage import address
 from triage.models import AddressResolution
-from triage.tests.addrhot_fixtures import LANHE, LANHE_1, LANHE_2, MEIPU, MEIPU_1, AddressTestCase
+from triage.tests.addrhot_fixtures import LANHE, LANHE_1, LANHE_2, MEIPU_1, AddressTestCase
 
 
 @pytest.mark.parametrize(

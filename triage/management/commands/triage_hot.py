@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from triage import hot
@@ -21,7 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--top", type=int, default=10)
         parser.add_argument("--start", help="first day (YYYY-MM-DD) of the period; default: the file's first")
         parser.add_argument("--end", help="last day (YYYY-MM-DD) of the period; default: the file's last")
-        parser.add_argument("--similar", type=float, default=settings.TRIAGE_HOT_SIMILARITY)
+        parser.add_argument(
+            "--similar", type=float, default=0.7, help="cosine linking two messages without a shared place"
+        )
         parser.add_argument("--show", type=int, default=3, help="messages printed per issue")
 
     def handle(self, *args, **options):
