@@ -255,4 +255,3 @@ TRIAGE_GAZETTEER_SECONDS = envint("FENGQIAO_TRIAGE_GAZETTEER_SECONDS", "600")
 TRIAGE_HOT_SIMILARITY = float(os.environ.get("FENGQIAO_TRIAGE_HOT_SIMILARITY", "0.9"))
 # Hot issues shown on /triage/hot/ and in its export.
 TRIAGE_HOT_TOP = envint("FENGQIAO_TRIAGE_HOT_TOP", "20")
-

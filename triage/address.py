@@ -354,11 +354,11 @@ def build() -> Gazetteer:
         gz.grid_count[community] += 1
         if kind == "residential":
             gz.grids_of[community].append(code)
-        number = GRID_NUMBER.search(normalise(name))
-        if number:
-            gz.grid_numbers[(community, int(number.group(1)))] = code
-    street_of_grid = {g: gz.street_of.get(c, "") for c, gs in gz.grids_of.items() for g in gs}
+        grid_no = GRID_NUMBER.search(normalise(name))
+        if grid_no:
+            gz.grid_numbers[(community, int(grid_no.group(1)))] = code
     community_of_grid = {code: code_of.get(cid, "") for code, cid in Grid.objects.values_list("code", "community_id")}
+    street_of_grid = {g: gz.street_of.get(c, "") for g, c in community_of_grid.items()}
     for estate, building, grid in House.objects.values_list("estate", "building", "grid_id").distinct():
         community = community_of_grid.get(grid, "")
         if estate:

@@ -15,8 +15,8 @@ def place_address(data: Any) -> None:
 
     With a community already chosen (12345 console), a grid is still taken from the address when it lies in that
     community. Below TRIAGE_ADDRESS_MIN_CONFIDENCE nothing is filled and validation asks for a pin or community."""
-    text = (getattr(data, "address", "") or "").strip()
-    if not text or data.lon is not None or data.lat is not None or getattr(data, "grid_code", ""):
+    text = (data.address or "").strip()
+    if not text or data.lon is not None or data.lat is not None or data.grid_code:
         return
     found = address.lookup(text)
     sure = found.placed and found.confidence >= settings.TRIAGE_ADDRESS_MIN_CONFIDENCE

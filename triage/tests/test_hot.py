@@ -38,7 +38,7 @@ def test_same_problem_same_place_is_one_issue():
     assert ["e1", "e2", "e3"] in groups and ["g1", "g2"] in groups
     assert all("s1" not in g for g in groups) and all(not ({"e4", "e1"} <= set(g)) for g in groups)
     first = issues[0]
-    assert [m.id for m in first.messages][0] == "e2"  # most supported first
+    assert first.messages[0].id == "e2"  # most supported first
     assert first.parts["messages"] == 3 and first.parts["support"] == 7 and first.parts["later"] == 2
     assert "电动车" in first.words or "充电" in first.words
 
