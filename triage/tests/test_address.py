@@ -149,6 +149,12 @@ class IntakeByAddressTests(AddressTestCase):
         assert response.status_code == 302
         assert AddressResolution.objects.get().grid_code == LANHE_1
 
+    def test_the_forms_ask_for_the_preview(self):
+        for name, url in (("frank", "/report/"), ("alice", "/hotline/")):
+            self.login(name)
+            html = self.client.get(url).content.decode()
+            assert 'hx-get="/triage/address/"' in html and 'id="address-preview"' in html, url
+
     def test_the_preview_says_where_an_address_goes(self):
         self.login("frank")
         html = self.client.get("/triage/address/", {"q": "兰河花园5幢"}).content.decode()
