@@ -9,6 +9,9 @@ What it measures (triage/data/messages_with_support.csv, 4,326 messages with 点
   titles is impure; issues of one problem under different titles also lower it, so it is a lower bound).
 - `top5_issue_support_share_pct` vs `top5_message_support_share_pct`: the share of the file's total likes held by
   the 5 hottest issues, against the 5 most-liked single messages (the ceiling the top-5 issues are compared to).
+  The file's likes sit on a few messages (the top 5 hold half of them), mostly posted once, so heat (which counts
+  messages first) ranks other issues higher; `top5_messages_inside_an_issue` and `support_share_in_issues_pct`
+  show how many of those messages, and how much of all support, the issues of ≥ 2 messages hold.
 - runtimes: the whole file, and a month of demo cases (small seeded district, 30 days of case history) read from
   the database as the /triage/hot/ page does.
 
@@ -63,6 +66,10 @@ def main() -> None:
     total = sum(likes.values())
     top_issue = sum(sum(likes[m.id] for m in issue.messages) for issue in issues)
     top_single = sum(sorted(likes.values(), reverse=True)[:5])
+    size = {g: len(members) for g, members in enumerate(groups)}
+    most_liked = sorted(range(len(messages)), key=lambda i: -likes[messages[i].id])[:5]
+    in_issue = sum(1 for i in most_liked if size[label[i]] > 1)
+    in_issues = sum(likes[m.id] for i, m in enumerate(messages) if size[label[i]] > 1)
     emit("hot_issues", "title_group_pair_recall_pct", 100 * together / pairs, "%", target=90, ceiling=100, db=None)
     emit("hot_issues", "title_group_purity_pct", 100 * pure / counted, "%", target=None, ceiling=100, db=None)
     emit(
@@ -86,6 +93,8 @@ def main() -> None:
         ceiling=None,
         db=None,
     )
+    emit("hot_issues", "top5_messages_inside_an_issue", in_issue, "messages", target=None, ceiling=5, db=None)
+    emit("hot_issues", "support_share_in_issues_pct", 100 * in_issues / total, "%", target=None, ceiling=100, db=None)
     emit("hot_issues", f"file_{len(messages)}_messages_s", seconds, "s", target=60, ceiling=None, db=None)
     month_run(vendor)
 
