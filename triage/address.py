@@ -10,8 +10,8 @@ edit distance), then reads building/unit/room numbers and votes on a community, 
 
     resolve("瓯海区景山街道兰河社区兰河花园3幢2单元301室门口") → Resolution(community, grid, confidence, parts)
 
-Built once per process (`gazetteer()`), rebuilt when the grid index version moves or after
-TRIAGE_GAZETTEER_SECONDS.
+Built once per process (`gazetteer()`), rebuilt when grids change or records are added (checked every 5 s), or
+after TRIAGE_GAZETTEER_SECONDS.
 """
 
 from __future__ import annotations
@@ -398,20 +398,34 @@ _cache: dict[str, Any] = {}
 
 
 def gazetteer() -> Gazetteer:
-    """The process's gazetteer: rebuilt when grids change (GridIndexVersion) or after TRIAGE_GAZETTEER_SECONDS."""
-    from territory.models import GridIndexVersion
-
+    """The process's gazetteer: rebuilt when grids change (GridIndexVersion), when divisions, houses, places or
+    organisations are added (checked at most every 5 s, by indexed max/count queries), or after
+    TRIAGE_GAZETTEER_SECONDS (edits of existing names)."""
     now = time.monotonic()
     ttl = getattr(settings, "TRIAGE_GAZETTEER_SECONDS", 600)
     if _cache and now - _cache["checked"] < 5:
         return _cache["gz"]
-    row = GridIndexVersion.objects.values_list("version", flat=True).first()
-    version = row or 0
+    version = _version()
     with _lock:
         if not _cache or _cache["version"] != version or now - _cache["built"] > ttl:
             _cache.update(gz=build(), version=version, built=now)
         _cache["checked"] = now
         return _cache["gz"]
+
+
+def _version() -> tuple[Any, ...]:
+    from django.db.models import Max
+
+    from registry.models import House, Organisation, Place
+    from territory.models import Division, GridIndexVersion
+
+    return (
+        GridIndexVersion.objects.values_list("version", flat=True).first() or 0,
+        Division.objects.aggregate(n=Max("id"))["n"],
+        House.objects.aggregate(n=Max("id"))["n"],
+        Place.objects.aggregate(n=Max("id"))["n"],
+        Organisation.objects.aggregate(n=Max("id"))["n"],
+    )
 
 
 def reset() -> None:

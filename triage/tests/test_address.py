@@ -77,6 +77,23 @@ class ResolveTests(AddressTestCase):
         with self.assertNumQueries(0):
             assert address.gazetteer() is first
 
+    def test_a_new_compound_is_found_after_the_next_check(self):
+        from registry.models import House
+        from territory.models import Grid
+
+        assert not address.gazetteer().names.get("梅浦新苑")
+        House.objects.create(
+            code="HNEW1",
+            estate="梅浦新苑",
+            building="1",
+            address="梅浦新苑1幢",
+            house_type="residential",
+            use="own",
+            grid=Grid.objects.get(code=MEIPU_1),
+        )
+        address._cache["checked"] -= 10  # the next check is due
+        assert address.lookup("梅浦新苑1幢").grid_code == MEIPU_1
+
 
 class IntakeByAddressTests(AddressTestCase):
     def test_an_address_alone_places_the_case_and_the_resolution_is_kept(self):
