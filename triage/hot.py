@@ -74,8 +74,8 @@ class Issue:
         return max(m.at for m in self.messages)
 
 
-WORD = re.compile(r"[\u4e00-\u9fff]{2,}|[A-Za-z]{2,}")
-LEADING = set("问请在我的是但和与对于关位就从到给把被让向这那有")
+WORD = re.compile(r"[\u4e00-\u9fff]{2,}|[A-Z][A-Za-z0-9]+")  # Chinese words, or codes such as A7 (not URLs)
+LEADING = set("问请在我的是但和与对于关位就从到给把被让向这那有然而且")
 
 
 def place_phrases(text: str) -> set[str]:
@@ -211,11 +211,15 @@ def hot_issues(
 
 
 def top_words(members: Sequence[Message], k: int = 5) -> list[str]:
-    """The words most of the issue's messages use (document frequency in the issue, longer words first on ties)."""
+    """The words most of the issue's messages use: document frequency in the issue, titles counted double; only
+    words in two or more messages when the issue has two; 2–4 character words before longer ones on ties."""
     counts: Counter[str] = Counter()
     for m in members:
+        counts.update(set(tokenise(m.title)))
         counts.update(set(tokenise(f"{m.title} {m.text[:TEXT_CHARS]}")))
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))
+    floor = 2 if len(members) > 1 else 0
+    kept = [(w, c) for w, c in counts.items() if c > floor]  # in two messages at least (a title alone counts 2)
+    ranked = sorted(kept or counts.items(), key=lambda kv: (-kv[1], len(kv[0]) > 4, -len(kv[0]), kv[0]))
     return [w for w, _c in ranked[:k]]
 
 
