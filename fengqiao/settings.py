@@ -255,3 +255,5 @@ TRIAGE_GAZETTEER_SECONDS = envint("FENGQIAO_TRIAGE_GAZETTEER_SECONDS", "600")
 TRIAGE_HOT_SIMILARITY = float(os.environ.get("FENGQIAO_TRIAGE_HOT_SIMILARITY", "0.9"))
 # Hot issues shown on /triage/hot/ and in its export.
 TRIAGE_HOT_TOP = envint("FENGQIAO_TRIAGE_HOT_TOP", "20")
+# At most this many cases (the latest of the period) are clustered for the page, so it answers in seconds.
+TRIAGE_HOT_MAX_CASES = envint("FENGQIAO_TRIAGE_HOT_MAX_CASES", "20000")

@@ -128,7 +128,7 @@ def cluster(
     x = _matrix(messages)
     rows: list[int] = []
     cols: list[int] = []
-    block = 2000
+    block = max(64, 4_000_000 // n)  # rows of the dense similarity block: ≤ 4 M floats (32 MB) at a time
     for start in range(0, n, block):
         sims = (x[start : start + block] @ x.T).toarray()
         for offset in range(sims.shape[0]):

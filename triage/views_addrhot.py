@@ -56,12 +56,19 @@ def _period(request: HttpRequest) -> tuple[dt.date, int, dt.datetime, dt.datetim
 def _issues(request: HttpRequest) -> tuple[list[hot.Issue], dict]:
     require_perm(request, "command.view_dashboard")
     end, days, start, stop = _period(request)
-    cases = hot.period_cases(Case.objects.restrict(request.user), start, stop)
-    messages = hot.case_messages(cases)
+    cases = hot.period_cases(Case.objects.restrict(request.user), start, stop).order_by("-created_at")
+    messages = hot.case_messages(cases[: settings.TRIAGE_HOT_MAX_CASES])
     issues = hot.hot_issues(
         messages, start=start, end=stop, top=settings.TRIAGE_HOT_TOP, similar=settings.TRIAGE_HOT_SIMILARITY
     )
-    return issues, {"end": end, "days": days, "start": start, "n_messages": len(messages), "periods": PERIODS}
+    return issues, {
+        "end": end,
+        "days": days,
+        "start": start,
+        "n_messages": len(messages),
+        "capped": len(messages) >= settings.TRIAGE_HOT_MAX_CASES,
+        "periods": PERIODS,
+    }
 
 
 @login_required
