@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import Urgency
@@ -31,10 +32,21 @@ def category_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     return [(name, sorted(items)) for name, items in groups.items()]
 
 
+# The address field asks triage where the address falls while it is typed (triage.views_addrhot.address_preview).
+ADDRESS_PREVIEW = {
+    "hx-get": reverse_lazy("triage:address_preview"),
+    "hx-trigger": "keyup changed delay:400ms",
+    "hx-target": "#address-preview",
+    "autocomplete": "off",
+}
+
+
 class ReportForm(forms.Form):
     category_code = forms.ChoiceField(label=_("What kind of problem"))
     description = forms.CharField(label=_("What happened"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
-    address = forms.CharField(label=_("Where (address)"), max_length=300, required=False)
+    address = forms.CharField(
+        label=_("Where (address)"), max_length=300, required=False, widget=forms.TextInput(attrs=ADDRESS_PREVIEW)
+    )
     lon = forms.FloatField(required=False, widget=forms.HiddenInput)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
     reporter_name = forms.CharField(label=_("Your name"), max_length=50, required=False)
@@ -78,8 +90,10 @@ class HotlineForm(forms.Form):
     phone = forms.CharField(label=_("Caller's mobile"), max_length=11)
     caller_name = forms.CharField(label=_("Caller's name"), max_length=50, required=False)
     category = forms.CharField(label=_("Category"), max_length=200)
-    community = forms.CharField(label=_("Community / village"), max_length=200)
-    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    community = forms.CharField(label=_("Community / village"), max_length=200, required=False)
+    address = forms.CharField(
+        label=_("Address"), max_length=300, required=False, widget=forms.TextInput(attrs=ADDRESS_PREVIEW)
+    )
     description = forms.CharField(
         label=_("What the caller says"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
     )

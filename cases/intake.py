@@ -48,6 +48,7 @@ class IntakeData:
     lat: float | None = None
     address: str = ""
     community_code: str = ""
+    grid_code: str = ""  # a grid known without a map point (triage.address placed the address in it)
     title: str = ""
     reporter_name: str = ""
     reporter_phone: str = ""
@@ -123,6 +124,14 @@ def locate(data: IntakeData, problems: dict[str, str]) -> Located | None:
             return None
         grid = index.grid_with_lineage(hit.grid_code)
         return Located(grid, grid.community)
+    if data.grid_code:
+        grid = (
+            Grid.objects.select_related("community__parent__parent").defer(*NO_GEOMETRY).filter(code=data.grid_code)
+        ).first()
+        if grid is None:
+            problems["grid_code"] = f"unknown grid {data.grid_code!r}"
+            return None
+        return Located(grid, grid.community)
     if data.community_code:
         community = (
             Division.objects.filter(code=data.community_code, level="community")
@@ -134,6 +143,11 @@ def locate(data: IntakeData, problems: dict[str, str]) -> Located | None:
             problems["community_code"] = f"unknown community {data.community_code!r}"
             return None
         return Located(None, community)
+    if data.address.strip():
+        problems["address"] = (
+            f"could not place {data.address.strip()!r} in the district; pin it on the map or choose the community"
+        )
+        return None
     problems["location"] = "give a map point (lon, lat) or the community the problem is in"
     return None
 

@@ -455,6 +455,7 @@ def hotline(request: HttpRequest) -> HttpResponse:
                     "community_code": "community",
                     "reporter_phone": "phone",
                     "location": "community",
+                    "address": "address",
                 }.get(field, field)
                 form.add_error(name if name in form.fields else None, errors)
     import uuid

@@ -246,3 +246,14 @@ REGISTRY_DEMO_RESIDENTS = envint("FENGQIAO_DEMO_RESIDENTS", "300000")
 
 
 # Triage — addresses and hot issues.
+# Below this confidence an address alone does not place a case (the reporter is asked for a pin or community).
+TRIAGE_ADDRESS_MIN_CONFIDENCE = float(os.environ.get("FENGQIAO_TRIAGE_ADDRESS_MIN_CONFIDENCE", "0.6"))
+# The address gazetteer is rebuilt after this many seconds (at once when grids change).
+TRIAGE_GAZETTEER_SECONDS = envint("FENGQIAO_TRIAGE_GAZETTEER_SECONDS", "600")
+# Hot issues on /triage/hot/: cosine similarity of two cases' texts above which they are one issue even in different
+# places (near-identical repeats); cases in the same community/grid/compound need only 0.3.
+TRIAGE_HOT_SIMILARITY = float(os.environ.get("FENGQIAO_TRIAGE_HOT_SIMILARITY", "0.9"))
+# Hot issues shown on /triage/hot/ and in its export.
+TRIAGE_HOT_TOP = envint("FENGQIAO_TRIAGE_HOT_TOP", "20")
+# At most this many cases (the latest of the period) are clustered for the page, so it answers in seconds.
+TRIAGE_HOT_MAX_CASES = envint("FENGQIAO_TRIAGE_HOT_MAX_CASES", "20000")

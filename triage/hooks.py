@@ -11,10 +11,13 @@ from django.utils.module_loading import import_string
 PREPARE: list[str] = [
     # classification
     # addresses
+    "triage.placing.place_address",
 ]
 CASE_CREATED: list[str] = [
     # classification
     # duplicates
+    # addresses
+    "triage.placing.record_resolution",
 ]
 
 
