@@ -125,10 +125,9 @@ def locate(data: IntakeData, problems: dict[str, str]) -> Located | None:
         grid = index.grid_with_lineage(hit.grid_code)
         return Located(grid, grid.community)
     if data.grid_code:
-        grid = (
-            Grid.objects.select_related("community__parent__parent").defer(*NO_GEOMETRY).filter(code=data.grid_code)
-        ).first()
-        if grid is None:
+        try:
+            grid = index.grid_with_lineage(data.grid_code)
+        except Grid.DoesNotExist:
             problems["grid_code"] = f"unknown grid {data.grid_code!r}"
             return None
         return Located(grid, grid.community)
