@@ -32,7 +32,11 @@ def category_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 class ReportForm(forms.Form):
-    category_code = forms.ChoiceField(label=_("What kind of problem"))
+    category_code = forms.ChoiceField(
+        label=_("What kind of problem"),
+        required=False,
+        help_text=_("Leave it empty and the category is suggested from what you write."),
+    )
     description = forms.CharField(label=_("What happened"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     address = forms.CharField(label=_("Where (address)"), max_length=300, required=False)
     lon = forms.FloatField(required=False, widget=forms.HiddenInput)
@@ -50,7 +54,8 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category_code"].choices = category_choices()  # type: ignore[attr-defined]
+        choices = [("", _("— suggest it from the text —")), *category_choices()]
+        self.fields["category_code"].choices = choices  # type: ignore[attr-defined]
 
 
 class TrackForm(forms.Form):
@@ -77,7 +82,7 @@ class CaseImportForm(forms.Form):
 class HotlineForm(forms.Form):
     phone = forms.CharField(label=_("Caller's mobile"), max_length=11)
     caller_name = forms.CharField(label=_("Caller's name"), max_length=50, required=False)
-    category = forms.CharField(label=_("Category"), max_length=200)
+    category = forms.CharField(label=_("Category"), max_length=200, required=False)
     community = forms.CharField(label=_("Community / village"), max_length=200)
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     description = forms.CharField(

@@ -10,10 +10,12 @@ from django.utils.module_loading import import_string
 
 PREPARE: list[str] = [
     # classification
+    "triage.classification.prepare",
     # addresses
 ]
 CASE_CREATED: list[str] = [
     # classification
+    "triage.classification.case_created",
     # duplicates
 ]
 
