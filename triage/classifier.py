@@ -219,7 +219,7 @@ class Model:
 
     def explain(self, text: str, k: int, top: int = 8) -> list[dict[str, Any]]:
         """The text's n-grams and words with the largest positive contribution (tf-idf × weight) to class k;
-        an n-gram inside one already listed is left out."""
+        an n-gram inside a listed one is folded into it."""
         norm = normalise(text)
         parts, _ = char_buckets(norm)
         grams: dict[int, str] = {}
@@ -240,9 +240,15 @@ class Model:
             if contrib[j] <= 0 or len(picked) >= top:
                 break
             gram = grams.get(int(x.indices[j]), "").strip()
-            if not gram or any(gram in p["text"] for p in picked):
+            if not gram or not gram.isalnum() or any(gram in p["text"] for p in picked):  # no punctuation
                 continue
-            picked.append({"text": gram, "weight": round(float(contrib[j]), 4)})
+            inside = [p for p in picked if p["text"] in gram]  # a longer n-gram takes over the shorter ones
+            weight = float(contrib[j]) + sum(p["weight"] for p in inside)
+            picked = [p for p in picked if p not in inside]
+            picked.append({"text": gram, "weight": weight})
+        picked.sort(key=lambda p: -p["weight"])
+        for p in picked:
+            p["weight"] = round(p["weight"], 4)
         return picked
 
     @property
@@ -389,6 +395,7 @@ def save(model: Model, folder: Path | None = None) -> Path:
     pointer = folder / "current.tmp"
     pointer.write_text(f"{path.name}\n", encoding="utf-8")
     pointer.rename(folder / "current")
+    _loaded["checked"] = 0.0  # this process sees the new version at once
     return path
 
 
@@ -419,14 +426,15 @@ RECHECK_SECONDS = 5.0
 def current_model() -> Model | None:
     """The model `current` names, loaded once per process; a newer `current` (a retrain) is picked up within
     RECHECK_SECONDS. None when no model has been trained."""
-    now = time.monotonic()
-    if _loaded["model"] is not None and now - _loaded["checked"] < RECHECK_SECONDS:
+    now, folder = time.monotonic(), model_dir()
+    fresh = now - _loaded["checked"] < RECHECK_SECONDS and folder == _loaded.get("dir")
+    if fresh and (_loaded["model"] is not None or _loaded.get("missing")):
         return _loaded["model"]
     with _load_lock:
-        _loaded["checked"] = now
-        path = current_path()
+        _loaded.update(checked=now, dir=folder, missing=False)
+        path = current_path(folder)
         if path is None:
-            _loaded.update(path=None, mtime=None, model=None)
+            _loaded.update(path=None, mtime=None, model=None, missing=True)
             return None
         mtime = path.stat().st_mtime
         if path != _loaded["path"] or mtime != _loaded["mtime"]:
@@ -437,4 +445,4 @@ def current_model() -> Model | None:
 
 def forget_loaded() -> None:
     """Drop the cached model (tests that switch TRIAGE_MODEL_DIR)."""
-    _loaded.update(path=None, mtime=None, model=None, checked=0.0)
+    _loaded.update(path=None, mtime=None, model=None, checked=0.0, dir=None, missing=False)
