@@ -17,6 +17,7 @@ Model files are versioned: `<TRIAGE_MODEL_DIR>/classifier-v<N>.joblib`, and `cur
 from __future__ import annotations
 
 import csv
+import logging
 import re
 import threading
 import time
@@ -30,6 +31,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+log = logging.getLogger(__name__)
 DATA_FILE = Path(__file__).resolve().parent / "data" / "labelled_messages.csv"
 FORMAT = 1  # layout of the stored arrays; a model of another format is retrained, not loaded
 HASH_BITS = 22
@@ -412,7 +414,10 @@ def current_path(folder: Path | None = None) -> Path | None:
 def load(path: Path) -> Model:
     import joblib
 
-    model = joblib.load(path)
+    try:
+        model = joblib.load(path)
+    except Exception as exc:  # a truncated or foreign file: any unpickling error
+        raise ValueError(f"{path} cannot be read ({type(exc).__name__}); run manage.py triage_train") from exc
     if not isinstance(model, Model) or model.format != FORMAT:
         raise ValueError(f"{path} is not a classifier of format {FORMAT}; run manage.py triage_train")
     return model
@@ -438,8 +443,15 @@ def current_model() -> Model | None:
             return None
         mtime = path.stat().st_mtime
         if path != _loaded["path"] or mtime != _loaded["mtime"]:
-            _loaded.update(path=path, mtime=mtime, model=load(path))
-            words("预热")  # load jieba's dictionary now, not during the first intake
+            try:
+                model = load(path)
+            except ValueError as exc:  # intake goes on without suggestions rather than failing
+                log.error("triage classifier not loaded: %s", exc)
+                _loaded.update(path=None, mtime=None, model=None, missing=True)
+                return None
+            _loaded.update(path=path, mtime=mtime, model=model)
+            if model.features.use_words:
+                words("预热")  # load jieba's dictionary now, not during the first intake
         return _loaded["model"]
 
 

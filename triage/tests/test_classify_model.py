@@ -100,3 +100,15 @@ def test_a_file_that_is_not_a_model_of_this_format_is_refused(tmp_path):
     joblib.dump({"not": "a model"}, tmp_path / "classifier-v1.joblib")
     with pytest.raises(ValueError, match="triage_train"):
         classifier.load(tmp_path / "classifier-v1.joblib")
+
+
+def test_a_broken_current_model_is_logged_and_intake_goes_on_without_suggestions(tmp_path, settings, caplog):
+    settings.TRIAGE_MODEL_DIR = tmp_path
+    (tmp_path / "classifier-v1.joblib").write_bytes(b"truncated")
+    (tmp_path / "current").write_text("classifier-v1.joblib\n")
+    classifier.forget_loaded()
+    try:
+        assert classifier.current_model() is None
+        assert "cannot be read" in caplog.text
+    finally:
+        classifier.forget_loaded()

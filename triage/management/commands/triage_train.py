@@ -22,7 +22,7 @@ class Command(BaseCommand):
             if path is not None:
                 try:
                     model = classifier.load(path)
-                except (ValueError, OSError, EOFError, AttributeError, ModuleNotFoundError) as exc:
+                except (ValueError, OSError) as exc:
                     self.stdout.write(f"{path.name} cannot be used ({exc}); training a new model")
                 else:
                     self.stdout.write(f"classifier {model.name} present ({path}); not retrained")
