@@ -21,7 +21,6 @@ import logging
 import re
 import threading
 import time
-import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -44,9 +43,12 @@ _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
 
 
+_FULL_WIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def normalise(text: str) -> str:
-    """NFKC (full-width → half-width), lower case, every digit run as one 0, whitespace as one space."""
-    text = unicodedata.normalize("NFKC", text or "").lower()
+    """Full-width ASCII → half-width, lower case, every digit run as one 0, whitespace as one space."""
+    text = (text or "").translate(_FULL_WIDTH).lower()
     return _SPACE.sub(" ", _DIGITS.sub("0", text)).strip()
 
 
@@ -110,19 +112,18 @@ def buckets(text: str, use_words: bool) -> np.ndarray:
 
 
 def count_matrix(texts: Iterable[str], use_words: bool, tick: Callable[[int], None] | None = None) -> sparse.csr_matrix:
-    """Raw bucket counts (rows = normalised texts, columns = 2**HASH_BITS buckets)."""
-    indptr, indices = [0], []
+    """Bucket counts (rows = normalised texts, columns = 2**HASH_BITS buckets), each row's buckets unique."""
+    indptr, indices, counts = [0], [], []
     for n, text in enumerate(texts, start=1):
-        b = buckets(text, use_words)
+        b, c = np.unique(buckets(text, use_words), return_counts=True)
         indices.append(b)
+        counts.append(c)
         indptr.append(indptr[-1] + len(b))
         if tick and n % 500 == 0:
             tick(500)
-    cols = np.concatenate(indices).astype(np.int64) if indices else np.zeros(0, dtype=np.int64)
-    data = np.ones(len(cols), dtype=np.float32)
-    m = sparse.csr_matrix((data, cols, np.array(indptr)), shape=(len(indptr) - 1, 1 << HASH_BITS))
-    m.sum_duplicates()
-    return m
+    cols = np.concatenate(indices).astype(np.int32) if indices else np.zeros(0, dtype=np.int32)
+    data = np.concatenate(counts).astype(np.float32) if counts else np.zeros(0, dtype=np.float32)
+    return sparse.csr_matrix((data, cols, np.array(indptr)), shape=(len(indptr) - 1, 1 << HASH_BITS))
 
 
 @dataclass
@@ -148,15 +149,17 @@ class Features:
 
     def weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
         """Counts over buckets → L2-normalised sublinear TF-IDF over kept columns."""
-        counts = counts.tocoo()
-        cols = self.column[counts.col]
+        n = counts.shape[0]
+        rows = np.repeat(np.arange(n), np.diff(counts.indptr))
+        cols = self.column[counts.indices]
         keep = cols >= 0
-        rows, cols, tf = counts.row[keep], cols[keep], counts.data[keep]
-        values = (1 + np.log(tf)) * self.idf[cols]
-        m = sparse.csr_matrix((values.astype(np.float32), (rows, cols)), shape=(counts.shape[0], self.size))
-        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+        rows, cols = rows[keep], cols[keep]
+        values = (1 + np.log(counts.data[keep])) * self.idf[cols]
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n))
         norms[norms == 0] = 1
-        return sparse.csr_matrix(sparse.diags(1 / norms) @ m, dtype=np.float32)
+        values = (values / norms[rows]).astype(np.float32)
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
+        return sparse.csr_matrix((values, cols, indptr), shape=(n, self.size))
 
     def transform(self, texts: Iterable[str]) -> sparse.csr_matrix:
         return self.weigh(count_matrix((normalise(t) for t in texts), self.use_words))
@@ -213,30 +216,34 @@ class Model:
                 Prediction(
                     label=self.labels[k],
                     confidence=float(proba[i, k]),
-                    words=self.explain(texts[i], int(k), explain) if explain else [],
+                    words=self.explain(texts[i], int(k), explain, row=x[i]) if explain else [],
                     probabilities={label: round(float(p), 4) for label, p in zip(self.labels, proba[i], strict=True)},
                 )
             )
         return out
 
-    def explain(self, text: str, k: int, top: int = 8) -> list[dict[str, Any]]:
+    def explain(self, text: str, k: int, top: int = 8, row: sparse.csr_matrix | None = None) -> list[dict[str, Any]]:
         """The text's n-grams and words with the largest positive contribution (tf-idf × weight) to class k;
-        an n-gram inside a listed one is folded into it."""
+        an n-gram inside a listed one is folded into it. `row`: the text's features when already computed."""
         norm = normalise(text)
-        parts, _ = char_buckets(norm)
-        grams: dict[int, str] = {}
-        for n, hashed in enumerate(parts, start=1):
-            for pos, col in enumerate(self.features.column[hashed]):
-                if col >= 0:
-                    grams.setdefault(int(col), norm[pos : pos + n])
-        if self.features.use_words:
-            tokens = words(norm)
-            for tok, col in zip(tokens, self.features.column[word_buckets(tokens)], strict=True):
-                if col >= 0:
-                    grams[int(col)] = tok  # a word reads better than the n-gram sharing its bucket
-        x = self.features.weigh(count_matrix([norm], self.features.use_words)).tocsr()
+        x = row if row is not None else self.features.weigh(count_matrix([norm], self.features.use_words))
         contrib = x.data * self.coef[k, x.indices]
-        order = np.argsort(-contrib)
+        order = np.argsort(-contrib)[: top * 4]
+        order = order[contrib[order] > 0]
+        wanted = x.indices[order]
+        grams: dict[int, str] = {}
+        parts, _ = char_buckets(norm)
+        for n, hashed in enumerate(parts, start=1):
+            cols = self.features.column[hashed]
+            hits = np.flatnonzero(np.isin(cols, wanted))
+            found, first = np.unique(cols[hits], return_index=True)
+            for col, pos in zip(found.tolist(), hits[first].tolist(), strict=True):
+                grams.setdefault(col, norm[pos : pos + n])
+        if self.features.use_words:
+            tokens, wanted_cols = words(norm), set(wanted.tolist())
+            for tok, col in zip(tokens, self.features.column[word_buckets(tokens)].tolist(), strict=True):
+                if col in wanted_cols:
+                    grams[col] = tok  # a word reads better than the n-gram sharing its bucket
         picked: list[dict[str, Any]] = []
         for j in order:
             if contrib[j] <= 0 or len(picked) >= top:
@@ -263,7 +270,7 @@ def fit(
     labels: Sequence[str],
     *,
     version: int = 0,
-    use_words: bool = True,
+    use_words: bool = False,
     c_grid: Sequence[float] = C_GRID,
     min_df: int = MIN_DF,
     progress: Callable[[str, int], None] | None = None,

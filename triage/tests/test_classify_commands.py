@@ -45,11 +45,11 @@ def test_train_writes_the_next_version_and_if_missing_keeps_it(tmp_path, setting
         assert classifier.versions(tmp_path) == [1]
         assert "classifier v1 present" in run("triage_train", "--if-missing")
         assert classifier.versions(tmp_path) == [1]
-        assert "classifier v2:" in run("triage_train")
-        (tmp_path / "classifier-v3.joblib").write_bytes(b"not a model")
-        (tmp_path / "current").write_text("classifier-v3.joblib\n")
+        (tmp_path / "classifier-v2.joblib").write_bytes(b"not a model")
+        (tmp_path / "current").write_text("classifier-v2.joblib\n")
         assert "cannot be used" in run("triage_train", "--if-missing")
-        assert classifier.versions(tmp_path) == [1, 2, 3, 4]
+        assert classifier.versions(tmp_path) == [1, 2, 3]
+        assert (tmp_path / "current").read_text().strip() == "classifier-v3.joblib"
     finally:
         classifier.forget_loaded()
 
