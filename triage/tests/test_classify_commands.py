@@ -108,10 +108,11 @@ def test_classify_names_the_bad_row_and_writes_nothing(tmp_path, content, encodi
 @pytest.mark.usefixtures("no_model")
 def test_classify_without_a_model_says_to_train(tmp_path):
     source = write(tmp_path / "in.csv", "id,text\n1,路灯坏了\n")
-    with pytest.raises(CommandError, match="no classifier is trained: run manage.py triage_train"):
+    with pytest.raises(CommandError, match=r"no classifier is trained: run manage\.py triage_train"):
         run("triage_classify", "--input", str(source), "--output", str(tmp_path / "out.csv"))
 
 
-def test_classify_names_a_missing_input_file(tmp_path, model_dir):
+@pytest.mark.usefixtures("model_dir")
+def test_classify_names_a_missing_input_file(tmp_path):
     with pytest.raises(CommandError, match="No such file"):
         run("triage_classify", "--input", str(tmp_path / "nope.csv"), "--output", str(tmp_path / "out.csv"))

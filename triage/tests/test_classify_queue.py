@@ -77,9 +77,7 @@ class QueueTests(CaseTestCase):
 
     def test_confirming_in_one_click_keeps_the_category_and_records_the_confirmation(self):
         self.client.force_login(self.bob)
-        self.client.post(
-            f"/triage/queue/{self.inside.tracking_no}/category/", {"category": self.inside.category.code}
-        )
+        self.client.post(f"/triage/queue/{self.inside.tracking_no}/category/", {"category": self.inside.category.code})
         correction = Correction.objects.get()
         assert correction.kind == "confirmed" and correction.label == "教育文体"
         again = self.client.post(
@@ -103,9 +101,7 @@ class QueueTests(CaseTestCase):
 
     def test_a_resident_cannot_correct(self):
         self.client.force_login(self.frank)
-        response = self.client.post(
-            f"/triage/queue/{self.inside.tracking_no}/category/", {"category": self.noise.code}
-        )
+        response = self.client.post(f"/triage/queue/{self.inside.tracking_no}/category/", {"category": self.noise.code})
         assert response.status_code == 403 and not Correction.objects.exists()
 
 
@@ -116,7 +112,7 @@ class TrainingWithCorrectionsTests(CaseTestCase):
         case = self.report(description=SCHOOL, category_code="")
         leaf = Category.objects.get(name="噪音污染", parent__parent__name="环境保护")
         classification.do_correct_category(case, leaf, acting_user=self.bob)
-        data, used, skipped = classification.training_set()
+        data, _, skipped = classification.training_set()
         assert len(data.texts) == 701 and data.texts[-1] == case.description and data.labels[-1] == "环境保护"
         assert skipped == 0
         result = classification.train()
