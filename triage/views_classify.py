@@ -27,7 +27,8 @@ def suggest(request: HttpRequest) -> HttpResponse:
     text = classification.classifier.message_text(request.GET.get("title", ""), text[:4000])
     suggested = classification.suggest(text, explain=6) if len(text.strip()) >= 4 else None
     no_model = suggested is None and classification.classifier.current_model() is None
-    return render(request, "triage/_suggestion.html", {"s": suggested, "no_model": no_model, "text": text})
+    context = {"s": suggested, "no_model": no_model, "fill_input": request.GET.get("for") == "hotline"}
+    return render(request, "triage/_suggestion.html", context)
 
 
 def category_groups() -> list[tuple[str, list[tuple[str, str]]]]:
