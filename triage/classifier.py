@@ -84,8 +84,9 @@ _jieba_lock = threading.Lock()
 _jieba_ready = False
 
 
-def words(text: str) -> list[str]:
-    """jieba words of two or more characters (single characters are already character unigrams)."""
+def words(text: str, keep_single: bool = False) -> list[str]:
+    """jieba words (dictionary only, no HMM); of two or more characters unless keep_single (single characters are
+    features already as character unigrams), which keeps every token so that they tile the text."""
     global _jieba_ready
     import jieba
 
@@ -95,7 +96,8 @@ def words(text: str) -> list[str]:
                 jieba.setLogLevel(60)
                 jieba.initialize()
                 _jieba_ready = True
-    return [w for w in jieba.lcut(text, HMM=False) if len(w) > 1 and not w.isspace()]
+    tokens = jieba.lcut(text, HMM=False)
+    return tokens if keep_single else [w for w in tokens if len(w) > 1 and not w.isspace()]
 
 
 def word_buckets(tokens: Sequence[str]) -> np.ndarray:
@@ -223,41 +225,41 @@ class Model:
         return out
 
     def explain(self, text: str, k: int, top: int = 8, row: sparse.csr_matrix | None = None) -> list[dict[str, Any]]:
-        """The text's n-grams and words with the largest positive contribution (tf-idf × weight) to class k;
-        an n-gram inside a listed one is folded into it. `row`: the text's features when already computed."""
+        """The words of the text (jieba) that weigh most for class k: each word scores the contributions
+        (tf-idf × weight) of the distinct n-grams inside it; n-grams across a word boundary count for no word.
+        `row`: the text's features when already computed."""
         norm = normalise(text)
         x = row if row is not None else self.features.weigh(count_matrix([norm], self.features.use_words))
-        contrib = x.data * self.coef[k, x.indices]
-        order = np.argsort(-contrib)[: top * 4]
-        order = order[contrib[order] > 0]
-        wanted = x.indices[order]
-        grams: dict[int, str] = {}
+        if not norm or x.nnz == 0:
+            return []
+        contrib = np.zeros(self.features.size + 1, dtype=np.float64)  # last slot: features not kept
+        contrib[x.indices] = x.data * self.coef[k, x.indices]
+        tokens = words(norm, keep_single=True)
+        lengths = np.array([len(t) for t in tokens])
+        word_at = np.repeat(np.arange(len(tokens)), lengths)  # character position → word index
+        ids = {t: i for i, t in enumerate(dict.fromkeys(tokens))}
+        word_id = np.array([ids[t] for t in tokens])
+        pairs = []
         parts, _ = char_buckets(norm)
         for n, hashed in enumerate(parts, start=1):
             cols = self.features.column[hashed]
-            hits = np.flatnonzero(np.isin(cols, wanted))
-            found, first = np.unique(cols[hits], return_index=True)
-            for col, pos in zip(found.tolist(), hits[first].tolist(), strict=True):
-                grams.setdefault(col, norm[pos : pos + n])
+            start = np.arange(len(cols))
+            inside = (word_at[start] == word_at[start + n - 1]) & (cols >= 0)
+            pairs.append(word_id[word_at[start[inside]]].astype(np.int64) * (self.features.size + 1) + cols[inside])
         if self.features.use_words:
-            tokens, wanted_cols = words(norm), set(wanted.tolist())
-            for tok, col in zip(tokens, self.features.column[word_buckets(tokens)].tolist(), strict=True):
-                if col in wanted_cols:
-                    grams[col] = tok  # a word reads better than the n-gram sharing its bucket
-        picked: list[dict[str, Any]] = []
-        for j in order:
-            if contrib[j] <= 0 or len(picked) >= top:
+            cols = self.features.column[word_buckets(tokens)]
+            pairs.append(word_id[cols >= 0].astype(np.int64) * (self.features.size + 1) + cols[cols >= 0])
+        distinct = np.unique(np.concatenate(pairs)) if pairs else np.zeros(0, dtype=np.int64)
+        score = np.bincount(distinct // (self.features.size + 1), weights=contrib[distinct % (self.features.size + 1)])
+        names = list(ids)
+        picked = []
+        order = np.argsort(-score)
+        floor = 0.05 * score[order[0]] if len(order) else 0  # leave out words that hardly count
+        for i in order:
+            if score[i] <= max(floor, 0) or len(picked) >= top:
                 break
-            gram = grams.get(int(x.indices[j]), "").strip()
-            if not gram or not gram.isalnum() or any(gram in p["text"] for p in picked):  # no punctuation
-                continue
-            inside = [p for p in picked if p["text"] in gram]  # a longer n-gram takes over the shorter ones
-            weight = float(contrib[j]) + sum(p["weight"] for p in inside)
-            picked = [p for p in picked if p not in inside]
-            picked.append({"text": gram, "weight": weight})
-        picked.sort(key=lambda p: -p["weight"])
-        for p in picked:
-            p["weight"] = round(p["weight"], 4)
+            if names[i].isalnum():  # no punctuation
+                picked.append({"text": names[i], "weight": round(float(score[i]), 4)})
         return picked
 
     @property
@@ -457,8 +459,7 @@ def current_model() -> Model | None:
                 _loaded.update(path=None, mtime=None, model=None, missing=True)
                 return None
             _loaded.update(path=path, mtime=mtime, model=model)
-            if model.features.use_words:
-                words("预热")  # load jieba's dictionary now, not during the first intake
+            words("预热")  # load jieba's dictionary now (explanations use it), not during the first intake
         return _loaded["model"]
 
 

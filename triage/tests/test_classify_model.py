@@ -47,15 +47,17 @@ def test_probabilities_are_calibrated_per_message_and_the_label_is_the_most_like
         assert 1 / 7 <= p.confidence <= 1
 
 
-def test_the_explanation_names_ngrams_of_the_text_that_weigh_for_the_chosen_class(model):
+def test_the_explanation_names_words_of_the_text_that_weigh_for_the_chosen_class(model):
     text = "学校食堂饭菜质量差，老师不管，学生家长很担心孩子的教育和安全"
     p = model.predict([text], explain=5)[0]
     assert p.label == "教育文体"
     assert p.words and all(w["text"] in classifier.normalise(text) and w["weight"] > 0 for w in p.words)
     assert all(w["text"].isalnum() for w in p.words)  # no punctuation shown
     assert any(w["text"] in ("学校", "学生", "老师", "教育", "学") for w in p.words)
-    texts = [w["text"] for w in p.words]
-    assert not any(a != b and a in b for a in texts for b in texts)  # no n-gram inside another listed one
+    tokens = classifier.words(classifier.normalise(text), keep_single=True)
+    assert all(w["text"] in tokens for w in p.words)  # whole words, not n-grams across word boundaries
+    weights = [w["weight"] for w in p.words]
+    assert weights == sorted(weights, reverse=True) and len(set(w["text"] for w in p.words)) == len(p.words)
 
 
 def test_empty_input_gives_no_predictions(model):
