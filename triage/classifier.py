@@ -252,7 +252,7 @@ class Model:
         distinct = np.unique(np.concatenate(pairs)) if pairs else np.zeros(0, dtype=np.int64)
         score = np.bincount(distinct // (self.features.size + 1), weights=contrib[distinct % (self.features.size + 1)])
         names = list(ids)
-        picked = []
+        picked: list[dict[str, Any]] = []
         order = np.argsort(-score)
         floor = 0.05 * score[order[0]] if len(order) else 0  # leave out words that hardly count
         for i in order:
