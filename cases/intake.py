@@ -77,7 +77,7 @@ def validate(data: IntakeData) -> tuple[Category, Located, dict[str, str]]:
         problems["description"] = f"at most 4,000 characters, got {len(description):,}"
     category = active_categories().get(data.category_code)
     if not (data.category_code or "").strip():
-        problems["category"] = "choose a category (none could be suggested from the text: no classifier is trained)"
+        problems["category"] = "choose a category (none could be suggested from the description)"
     elif category is None:
         problems["category"] = f"unknown category {data.category_code!r}"
     if data.urgency not in Urgency.values:
