@@ -47,4 +47,13 @@ def test_suggestion_while_typing_then_one_click_confirmation(page, artifacts, se
     page.wait_for_load_state()
     assert page.locator("[data-testid=queue-row]").count() == 0
     assert Correction.objects.get().kind == "confirmed"
+
+    log_in(page, "frank")  # the resident's form: the category may stay empty, the suggestion shows while typing
+    page.goto("/report/")
+    assert page.input_value("select[name=category_code]") == ""
+    page.locator("textarea[name=description]").press_sequentially("小区路灯坏了半年，晚上漆黑一片", delay=5)
+    page.wait_for_selector("[data-testid=suggested-category]")
+    assert page.inner_text("[data-testid=suggested-category]") == "城乡建设"
+    assert page.locator("[data-testid=use-suggestion]").count() == 0  # only the console fills a text input
+    page.screenshot(path=str(artifacts / "triage-report-suggestion.png"), full_page=True)
     assert page.console_errors == []
