@@ -40,6 +40,10 @@ def test_trained_on_700_messages_it_classifies_unseen_ones(model, unseen):
     assert model.meta["C"] in (0.5, 1.0) and set(model.meta["cv_macro_f1_by_C"]) == {0.5, 1.0}
 
 
+def test_evaluation_labels_are_the_products_labels(model, unseen):
+    assert model.predict_labels(unseen.texts) == [p.label for p in model.predict(unseen.texts)]
+
+
 def test_probabilities_are_calibrated_per_message_and_the_label_is_the_most_likely(model, unseen):
     for p in model.predict(unseen.texts[:20]):
         assert abs(sum(p.probabilities.values()) - 1) < 1e-3
