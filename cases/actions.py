@@ -404,6 +404,30 @@ def do_merge(duplicate: Case, master: Case, *, acting_user: Any) -> Case:
     return merged
 
 
+def recategorise(case: Case, category: Any, *, acting_user: Any, note: str = "") -> Case:
+    """Give the case another category (the triage queue's correction), inside the caller's transaction: the
+    holder and the clocks stay; one CaseEvent and one audit entry."""
+    current = _locked(case)
+    before = audit.snapshot(current)
+    previous = current.category
+    current.category = category
+    current.save(update_fields=["category", "updated_at"])
+    CaseEvent.objects.create(
+        case=current,
+        at=timezone.now(),
+        actor=acting_user if is_user(acting_user) else None,
+        actor_label=str(acting_user),
+        action="recategorise",
+        from_status=current.status,
+        to_status=current.status,
+        holder_label=holder_label(current),
+        note=note,
+        data={"from": previous.code, "to": category.code},
+    )
+    audit.record("cases.recategorise", actor=acting_user, obj=current, before=before, after=audit.snapshot(current))
+    return current
+
+
 def _close_duplicates(master: Case, actor: Any) -> None:
     for dup in master.duplicates.all():
         CaseEvent.objects.create(

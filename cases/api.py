@@ -26,7 +26,7 @@ AUTH = [ApiKeyAuth(), django_auth]
 
 class CaseIn(Schema):
     description: str = Field(..., max_length=4000)
-    category_code: str
+    category_code: str = Field("", description="empty: the triage classifier suggests it from the text")
     lon: float | None = None
     lat: float | None = None
     address: str = Field("", max_length=300)

@@ -13,8 +13,9 @@ from cases.models import Case
 from core.actions import action
 from core.tabular import ImportReport, run_import
 
-CASE_COLUMNS = ("description", "category_code")
+CASE_COLUMNS = ("description",)
 OPTIONAL_COLUMNS = (
+    "category_code",  # empty: the triage classifier suggests it from the text
     "lon",
     "lat",
     "address",

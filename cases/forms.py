@@ -42,7 +42,11 @@ ADDRESS_PREVIEW = {
 
 
 class ReportForm(forms.Form):
-    category_code = forms.ChoiceField(label=_("What kind of problem"))
+    category_code = forms.ChoiceField(
+        label=_("What kind of problem"),
+        required=False,
+        help_text=_("Leave it empty and the category is suggested from what you write."),
+    )
     description = forms.CharField(label=_("What happened"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     address = forms.CharField(
         label=_("Where (address)"), max_length=300, required=False, widget=forms.TextInput(attrs=ADDRESS_PREVIEW)
@@ -62,7 +66,8 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category_code"].choices = category_choices()  # type: ignore[attr-defined]
+        choices = [("", _("— suggest it from the text —")), *category_choices()]
+        self.fields["category_code"].choices = choices  # type: ignore[attr-defined]
 
 
 class TrackForm(forms.Form):
@@ -89,7 +94,7 @@ class CaseImportForm(forms.Form):
 class HotlineForm(forms.Form):
     phone = forms.CharField(label=_("Caller's mobile"), max_length=11)
     caller_name = forms.CharField(label=_("Caller's name"), max_length=50, required=False)
-    category = forms.CharField(label=_("Category"), max_length=200)
+    category = forms.CharField(label=_("Category"), max_length=200, required=False)
     community = forms.CharField(label=_("Community / village"), max_length=200, required=False)
     address = forms.CharField(
         label=_("Address"), max_length=300, required=False, widget=forms.TextInput(attrs=ADDRESS_PREVIEW)

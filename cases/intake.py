@@ -43,7 +43,7 @@ ATTACHMENT_TYPES = {
 class IntakeData:
     channel: str
     description: str
-    category_code: str
+    category_code: str = ""  # empty: the triage classifier suggests one from the text (triage.classification)
     lon: float | None = None
     lat: float | None = None
     address: str = ""
@@ -76,7 +76,9 @@ def validate(data: IntakeData) -> tuple[Category, Located, dict[str, str]]:
     elif len(description) > 4000:
         problems["description"] = f"at most 4,000 characters, got {len(description):,}"
     category = active_categories().get(data.category_code)
-    if category is None:
+    if not (data.category_code or "").strip():
+        problems["category"] = "choose a category (none could be suggested from the description)"
+    elif category is None:
         problems["category"] = f"unknown category {data.category_code!r}"
     if data.urgency not in Urgency.values:
         problems["urgency"] = f"use one of {', '.join(Urgency.values)}"

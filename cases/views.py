@@ -173,7 +173,9 @@ def report(request: HttpRequest) -> HttpResponse:
             return redirect("cases:reported", tracking_no=case.tracking_no)
         except ValidationError as exc:
             for field, errors in error_messages(exc).items():
-                field = {"after_attachments": "after_photos"}.get(field.split("[")[0], field.split("[")[0])
+                field = {"after_attachments": "after_photos", "category": "category_code"}.get(
+                    field.split("[")[0], field.split("[")[0]
+                )
                 target = field if field in form.fields else None
                 form.add_error(target, errors if target else [f"{field}: {e}" for e in errors])
     import uuid

@@ -240,6 +240,16 @@ REGISTRY_BULK_AUDIT_ROWS = envint("FENGQIAO_REGISTRY_BULK_AUDIT_ROWS", "1000")
 REGISTRY_DEMO_RESIDENTS = envint("FENGQIAO_DEMO_RESIDENTS", "300000")
 
 # Triage (triage app, S7) — classification: model file, confidence below which a case waits in the triage queue.
+# Model files classifier-v<N>.joblib and the `current` pointer (manage.py triage_train writes them).
+TRIAGE_MODEL_DIR = Path(os.environ.get("FENGQIAO_TRIAGE_MODEL_DIR", VAR_DIR / "triage"))
+# A case whose suggestion is less sure than this waits in the human triage queue (/triage/queue/).
+TRIAGE_REVIEW_BELOW = float(os.environ.get("FENGQIAO_TRIAGE_REVIEW_BELOW", "0.6"))
+# A category chosen by a person is queued only when the model is this sure of another first-level category.
+TRIAGE_DISAGREE_ABOVE = float(os.environ.get("FENGQIAO_TRIAGE_DISAGREE_ABOVE", "0.9"))
+# jieba words beside the character 1–3-grams: no better on the shipped data and 4× slower, so off by default.
+TRIAGE_USE_WORDS = os.environ.get("FENGQIAO_TRIAGE_USE_WORDS", "0") == "1"
+# A first-level category the shipped data lacks joins the model once staff have given it this many messages.
+TRIAGE_MIN_CLASS_EXAMPLES = envint("FENGQIAO_TRIAGE_MIN_CLASS_EXAMPLES", "20")
 
 
 # Triage — duplicates: time window, thresholds, auto-merge of exact repeats.

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 py=.venv/bin/python
 port=${FENGQIAO_PORT:-8000}
 $py manage.py migrate --noinput -v0
+$py manage.py triage_train --if-missing  # the message classifier (about 30 s the first time)
 $py manage.py collectstatic --noinput -v0
 $py manage.py seed_demo
 trap 'trap - EXIT INT TERM; kill 0 2>/dev/null' EXIT INT TERM

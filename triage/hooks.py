@@ -10,11 +10,13 @@ from django.utils.module_loading import import_string
 
 PREPARE: list[str] = [
     # classification
+    "triage.classification.prepare",
     # addresses
     "triage.placing.place_address",
 ]
 CASE_CREATED: list[str] = [
     # classification
+    "triage.classification.case_created",
     # duplicates
     # addresses
     "triage.placing.record_resolution",

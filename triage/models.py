@@ -2,13 +2,79 @@
 
 from __future__ import annotations
 
-from django.conf import settings  # noqa: F401
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Classification: suggestions at intake, the human triage queue, corrections used in the next training
 # ---------------------------------------------------------------------------------------------------------------------
+
+
+class Suggestion(models.Model):
+    """What the classifier said about a case at intake (one per case with text), and whether a person checked it."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="triage_suggestion")
+    label = models.CharField(_("suggested category"), max_length=100)
+    category = models.ForeignKey(
+        "cases.Category", verbose_name=_("suggested category"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    department = models.ForeignKey(
+        "territory.Department",
+        verbose_name=_("suggested department"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confidence = models.FloatField(_("confidence"))
+    words = models.JSONField(_("words that drove the decision"), default=list)
+    probabilities = models.JSONField(default=dict)
+    model_version = models.CharField(_("model version"), max_length=20)
+    filled_category = models.BooleanField(_("category filled from the suggestion"), default=False)
+    needs_review = models.BooleanField(_("waits in the triage queue"), default=False, db_index=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("triage suggestion")
+        verbose_name_plural = _("triage suggestions")
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.confidence:.0%})"
+
+
+class Correction(models.Model):
+    """A category a person gave a message (corrected or confirmed): a labelled example for the next training."""
+
+    class Kind(models.TextChoices):
+        CORRECTED = "corrected", _("corrected")
+        CONFIRMED = "confirmed", _("confirmed")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    text = models.TextField()
+    label = models.CharField(_("first-level category"), max_length=100)
+    category = models.ForeignKey(
+        "cases.Category", verbose_name=_("category given"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    predicted_label = models.CharField(max_length=100, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTED)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    first_used_in = models.PositiveIntegerField(_("first model version trained with it"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("triage correction")
+        verbose_name_plural = _("triage corrections")
+
+    def __str__(self) -> str:
+        return f"{self.label} ← {self.predicted_label}"
 
 
 # ---------------------------------------------------------------------------------------------------------------------

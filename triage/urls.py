@@ -1,11 +1,14 @@
 from django.urls import path
 
-from triage import views_addrhot
+from triage import views_addrhot, views_classify
 
 app_name = "triage"
 
 urlpatterns: list = [
     # classification (triage queue)
+    path("triage/suggest/", views_classify.suggest, name="suggest"),
+    path("triage/queue/", views_classify.queue, name="queue"),
+    path("triage/queue/<str:tracking_no>/category/", views_classify.correct, name="correct"),
     # duplicates
     # addresses and hot issues
     path("triage/address/", views_addrhot.address_preview, name="address_preview"),

@@ -7,9 +7,10 @@ from core.tabular import FileError, read_rows
 
 class Command(ActingCommand):
     help = (
-        "Import cases from .csv or .xlsx (columns description, category_code and lon+lat or community_code; "
-        "optional address, reporter_name, reporter_phone, urgency, external_ref, title). Every row goes through "
-        "the intake. Nothing is written if any row is bad, unless --skip-bad."
+        "Import cases from .csv or .xlsx (columns description and lon+lat or community_code; optional "
+        "category_code (empty: the triage classifier suggests it), address, reporter_name, reporter_phone, "
+        "urgency, external_ref, title). Every row goes through the intake. Nothing is written if any row is bad, "
+        "unless --skip-bad."
     )
 
     def add_arguments(self, parser):
