@@ -15,6 +15,7 @@ PREPARE: list[str] = [
 CASE_CREATED: list[str] = [
     # classification
     # duplicates
+    "triage.duplicates.case_created",
 ]
 
 
