@@ -192,7 +192,9 @@ def _place(a: Probe, b: Probe) -> tuple[float, dict | None]:
 
 
 def score(a: Probe, b: Probe, *, window_days: float | None = None) -> tuple[float, list[dict]]:
-    """How likely `a` repeats `b`, 0..1, and why. 0.55 text + 0.2 place + 0.1 category + 0.1 reporter + 0.05 time."""
+    """How likely `a` repeats `b`, 0..1, and why. The matter (0.7 text + 0.1 category + 0.1 time) counts in full at
+    the same place and half as much far away (the same complaint about another place is another case); the same
+    reporter adds 0.15."""
     window = window_days if window_days is not None else settings.DUPLICATES_WINDOW_DAYS
     reasons: list[dict] = []
     if a.text_key and a.text_key == b.text_key:
@@ -224,7 +226,8 @@ def score(a: Probe, b: Probe, *, window_days: float | None = None) -> tuple[floa
         reasons.append({"code": "hours", "value": max(1, math.ceil(hours))})
     else:
         reasons.append({"code": "days", "value": math.ceil(hours / 24)})
-    return round(0.55 * t + 0.2 * p + 0.1 * c + 0.1 * r + 0.05 * near, 4), reasons
+    matter = 0.7 * t + 0.1 * c + 0.1 * near
+    return round(min(1.0, matter * (0.5 + 0.5 * p) + 0.15 * r), 4), reasons
 
 
 def reason_text(reason: dict) -> str:
@@ -324,9 +327,11 @@ def find(
 
 
 def store(probe: Probe, bands: list[int]) -> None:
+    assert probe.case_id is not None
     DuplicateProfile.objects.create(**probe.row())
+    case_id: int = probe.case_id
     DuplicateBand.objects.bulk_create(
-        [DuplicateBand(band=b, case_id=probe.case_id, created_at=probe.created_at) for b in bands]
+        [DuplicateBand(band=b, case_id=case_id, created_at=probe.created_at) for b in bands]
     )
 
 

@@ -54,7 +54,7 @@ class CandidateTests(CaseTestCase):
         [candidate] = DuplicateCandidate.objects.filter(case=call)
         assert candidate.other == web and candidate.status == "open"
         assert {"text", "same_phone", "same_category", "hours"} <= codes(candidate)
-        assert candidate.score >= 0.7 and "same_community" in codes(candidate)
+        assert candidate.score >= 0.6 and "same_community" in codes(candidate)
         text = [duplicates.reason_text(r) for r in candidate.reasons]
         assert any(t.startswith("description ") and t.endswith("% similar") for t in text)
         assert "same caller number" in text and "within 1 hours" in text
