@@ -7,10 +7,11 @@ compared on their detail text only, so the label does not come from what is scor
 case-length passages of the labelled messages (character deletions and insertions, synonym swaps, reordered clauses,
 greetings and courtesy phrases added, a shorter retelling). Hard negatives: same category and different matter
 (another message of the same first-level label), same place and different problem (another category, metres
-apart), the same complaint 2–10 km away (another place is another case), and hot-issue messages of the same district
-prefix with different titles. Every other pair gets the same metadata whatever its label (within 300 m, within
-72 h, different phones; same category except the "same place" negatives), so the text has to decide. A pair counts as found when the scorer gives at least
-DUPLICATES_MIN_SCORE ("score") and, end to end, also only when the LSH bands make it a candidate ("search").
+apart), the same complaint 2–10 km away (another place is another case), and hot-issue messages of the same
+district prefix with different titles. Every other pair gets the same metadata whatever its label (within 300 m,
+within 72 h, different phones; same category except the "same place" negatives), so the text has to decide. A pair
+counts as found when the scorer gives at least DUPLICATES_MIN_SCORE ("score") and, end to end, also only when the
+LSH bands make it a candidate ("search").
 
 Latency. A scratch database (SQLite file, or the PostgreSQL database FENGQIAO_DATABASE_URL names, emptied first)
 gets 1,000,000 profiles and their 12,000,000 band rows by bulk insert (index built after the load), all within the
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import itertools
 import os
 import random
 import re
@@ -138,7 +140,7 @@ def make_pairs(seed: int = 5) -> list[tuple[str, bool, str, str, bool]]:
     for row in labelled:
         groups[row["group_id"]].append(row)
     for rows in groups.values():
-        for a, b in zip(rows, rows[1:], strict=False):
+        for a, b in itertools.pairwise(rows):
             pairs.append(("repost", True, a["text"], b["text"], True))
     by_title = defaultdict(list)
     for row in hot:
@@ -229,7 +231,8 @@ def evaluate() -> None:
         emit("duplicates", f"pair_f1_{name}", f1, "ratio", target=0.9, ceiling=1.0, db=None)
     emit("duplicates", "lsh_band_recall_of_duplicates", banded / positives, "ratio", target=None, ceiling=1.0, db=None)
     for source, (count, right) in sorted(per_source.items()):
-        emit("duplicates", f"pairs_right_{source}_of_{count}", right / count, "ratio", target=None, ceiling=1.0, db=None)
+        metric = f"pairs_right_{source}_of_{count}"
+        emit("duplicates", metric, right / count, "ratio", target=None, ceiling=1.0, db=None)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -363,9 +366,7 @@ def latency(n: int, probes: int) -> None:
         t2 = time.perf_counter()
         with connection.cursor() as cur:
             marks = ", ".join(["%s"] * len(bands))
-            cur.execute(
-                f"SELECT case_id FROM {table} WHERE band IN ({marks}) AND created_at >= %s", [*bands, since]
-            )
+            cur.execute(f"SELECT case_id FROM {table} WHERE band IN ({marks}) AND created_at >= %s", [*bands, since])
             rows = cur.fetchall()
         t3 = time.perf_counter()
         if i >= 20:  # warm-up
