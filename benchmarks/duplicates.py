@@ -32,7 +32,7 @@ import re
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from _common import ROOT, emit, setup_django
@@ -272,7 +272,8 @@ def load(n: int, now: dt.datetime) -> list[str]:
     with Progress(transient=True) as progress:
         task = progress.add_task(f"load {n:,} profiles and {12 * n:,} bands", total=n)
         for start in range(0, n, batch):
-            profiles, bands = [], []
+            profiles: list[tuple] = []
+            bands: list[tuple] = []
             for pk in range(start + 1, min(start + batch, n) + 1):
                 text = passage(rng.choice(messages), rng, 20, 150)
                 if rng.random() < 0.3:
@@ -324,7 +325,7 @@ def load(n: int, now: dt.datetime) -> list[str]:
     return messages
 
 
-def percentile(values: list[float], q: float) -> float:
+def percentile(values: Sequence[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))]
 

@@ -38,6 +38,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cases.choices import FINAL_STATUSES, Status
 from cases.models import Case
@@ -243,8 +244,8 @@ def reason_text(reason: dict) -> str:
         "same_top_category": lambda: _("same kind of matter"),
         "same_phone": lambda: _("same caller number"),
         "same_account": lambda: _("same reporter account"),
-        "hours": lambda: _("within %(n)s hours") % {"n": value},
-        "days": lambda: _("within %(n)s days") % {"n": value},
+        "hours": lambda: ngettext("within %(n)s hour", "within %(n)s hours", value or 0) % {"n": value},
+        "days": lambda: ngettext("within %(n)s day", "within %(n)s days", value or 0) % {"n": value},
     }
     return texts[code]() if code in texts else str(code)
 
