@@ -29,6 +29,7 @@ import itertools
 import os
 import random
 import re
+import shutil
 import tempfile
 import time
 from collections import defaultdict
@@ -390,13 +391,20 @@ def main(argv: Any = None) -> None:
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--skip-pairs", action="store_true")
     args = parser.parse_args(argv)
-    os.environ.setdefault("FENGQIAO_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/dupes.sqlite3")
+    scratch = None
+    if "FENGQIAO_DATABASE_URL" not in os.environ:
+        scratch = tempfile.mkdtemp()
+        os.environ["FENGQIAO_DATABASE_URL"] = f"sqlite:///{scratch}/dupes.sqlite3"
     setup_django()
-    if not args.skip_pairs:
-        evaluate()
-    if not args.skip_latency:
-        scratch_database()
-        latency(args.cases, args.probes)
+    try:
+        if not args.skip_pairs:
+            evaluate()
+        if not args.skip_latency:
+            scratch_database()
+            latency(args.cases, args.probes)
+    finally:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)  # about 2 GB for a million cases
 
 
 if __name__ == "__main__":
