@@ -8,7 +8,8 @@ case-length passages of the labelled messages (character deletions and insertion
 greetings and courtesy phrases added, a shorter retelling). Hard negatives: same category and different matter
 (another message of the same first-level label), same place and different problem (another category, metres
 apart), the same complaint 2–10 km away (another place is another case), and hot-issue messages of the same
-district prefix with different titles. Every other pair gets the same metadata whatever its label (within 300 m,
+district prefix with different titles, and the nearest other message of the same category among 300 (most shared
+bigrams: the hardest negatives). Every other pair gets the same metadata whatever its label (within 300 m,
 within 72 h, different phones; same category except the "same place" negatives), so the text has to decide. A pair
 counts as found when the scorer gives at least DUPLICATES_MIN_SCORE ("score") and, end to end, also only when the
 LSH bands make it a candidate ("search").
@@ -176,6 +177,13 @@ def make_pairs(seed: int = 5) -> list[tuple[str, bool, str, str, bool]]:
             pairs.append(("same_category", False, base, passage(other["text"], rng), True))
         label = rng.choice([x for x in labels if x != row["label"]])
         pairs.append(("same_place", False, base, passage(rng.choice(by_label[label])["text"], rng), False))
+    for _ in range(300):  # the nearest other message of the same category among 300: the hardest negatives
+        row = rng.choice(labelled)
+        base = row["text"][:200]
+        pool = [o for o in rng.sample(by_label[row["label"]], 300) if o["group_id"] != row["group_id"]]
+        mine = bigrams(normalise(base))
+        nearest = max(pool, key=lambda o: len(mine & bigrams(normalise(o["text"][:200]))))
+        pairs.append(("nearest_other", False, base, nearest["text"][:200], True))
     return pairs
 
 
