@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -44,11 +44,12 @@ from cases.choices import FINAL_STATUSES, Status
 from cases.models import Case
 from core import audit
 from core.actions import action
+from core.memo import memoized
 from triage.models import DuplicateBand, DuplicateCandidate, DuplicateProfile
 
 BANDS = 12
 ROWS = 3
-BAND_CANDIDATES = 50  # most band-sharing cases scored exactly
+BAND_CANDIDATES = 30  # most band-sharing cases scored exactly
 REPORTER_CANDIDATES = 20
 HOT_BAND_LIMIT = 100  # triage_index: newest cases kept per band value in the window
 AUTO_ACTOR = "triage"
@@ -132,10 +133,7 @@ class Probe:
     @classmethod
     def of_case(cls, case: Case) -> Probe:
         norm = normalise(f"{case.title} {case.description}" if case.title else case.description)
-        category = case.category
-        top = category
-        while top.parent_id is not None and top.parent is not None:
-            top = top.parent
+        top = category_tops().get(case.category_id, "")
         return cls(
             case_id=case.pk,
             created_at=case.created_at,
@@ -144,7 +142,7 @@ class Probe:
             phone=case.reporter_phone or "",
             reporter_id=case.reporter_id,
             category_id=case.category_id,
-            category_top=top.code,
+            category_top=top,
             territory_code=case.territory_code or "",
             lon=case.lon,
             lat=case.lat,
@@ -267,6 +265,20 @@ class Found:
         return {r["code"] for r in self.reasons}
 
 
+def _band_matches(bands: list[int], since: dt.datetime, until: dt.datetime) -> list[int]:
+    """The cases of the window sharing most bands with these (one index range per band value)."""
+    ops = connection.ops
+    table = connection.ops.quote_name(DuplicateBand._meta.db_table)
+    marks = ", ".join(["%s"] * len(bands))
+    sql = (
+        f"SELECT case_id FROM {table} WHERE band IN ({marks}) AND created_at >= %s AND created_at <= %s"
+        f" GROUP BY case_id ORDER BY COUNT(*) DESC, case_id DESC LIMIT {BAND_CANDIDATES}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*bands, ops.adapt_datetimefield_value(since), ops.adapt_datetimefield_value(until)])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def find(
     probe: Probe,
     bands: list[int] | None = None,
@@ -285,13 +297,7 @@ def find(
     within = {"created_at__gte": since, "created_at__lte": probe.created_at}
     ids: set[int] = set()
     if bands:
-        ids.update(
-            DuplicateBand.objects.filter(band__in=bands, **within)
-            .values("case_id")
-            .annotate(n=Count("id"))
-            .order_by("-n")
-            .values_list("case_id", flat=True)[:BAND_CANDIDATES]
-        )
+        ids.update(_band_matches(bands, since, probe.created_at))
     same_reporter = Q()
     if probe.phone:
         same_reporter |= Q(phone=probe.phone)
@@ -471,7 +477,7 @@ def index_cases(since: dt.datetime, *, progress: Callable[[int], None] | None = 
             "lat",
         )
     )
-    tops = _category_tops()
+    tops = category_tops()
     count = 0
     profiles: list[dict] = []
     bands: list[dict] = []
@@ -512,7 +518,9 @@ def index_cases(since: dt.datetime, *, progress: Callable[[int], None] | None = 
     return count
 
 
-def _category_tops() -> dict[int, str]:
+@memoized
+def category_tops() -> dict[int, str]:
+    """Category id → code of its first-level ancestor (cached like the intake's own category table)."""
     from cases.models import Category
 
     cats = {c.pk: c for c in Category.objects.only("pk", "code", "parent_id")}
