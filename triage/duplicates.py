@@ -51,7 +51,7 @@ BANDS = 12
 ROWS = 3
 BAND_CANDIDATES = 30  # most band-sharing cases scored exactly
 REPORTER_CANDIDATES = 20
-HOT_BAND_LIMIT = 100  # triage_index: newest cases kept per band value in the window
+HOT_BAND_LIMIT = 200  # newest cases read per band value in the window (search and triage_index)
 AUTO_ACTOR = "triage"
 NOT_CANDIDATES = (Status.MERGED, Status.INVALID)  # a merged or invalid case is no master
 
@@ -266,16 +266,22 @@ class Found:
 
 
 def _band_matches(bands: list[int], since: dt.datetime, until: dt.datetime) -> list[int]:
-    """The cases of the window sharing most bands with these (one index range per band value)."""
+    """The cases of the window sharing most bands with these. Each band value reads at most its HOT_BAND_LIMIT
+    newest rows (one bounded backward range of the index), so a text repeated thousands of times costs no more."""
     ops = connection.ops
-    table = connection.ops.quote_name(DuplicateBand._meta.db_table)
-    marks = ", ".join(["%s"] * len(bands))
-    sql = (
-        f"SELECT case_id FROM {table} WHERE band IN ({marks}) AND created_at >= %s AND created_at <= %s"
-        f" GROUP BY case_id ORDER BY COUNT(*) DESC, case_id DESC LIMIT {BAND_CANDIDATES}"
+    table = ops.quote_name(DuplicateBand._meta.db_table)
+    one = (
+        f"SELECT * FROM (SELECT case_id FROM {table} WHERE band = %s AND created_at >= %s AND created_at <= %s"
+        f" ORDER BY created_at DESC LIMIT {HOT_BAND_LIMIT}) AS b{{n}}"
     )
+    union = " UNION ALL ".join(one.format(n=n) for n in range(len(bands)))
+    sql = (
+        f"SELECT case_id FROM ({union}) AS hits GROUP BY case_id ORDER BY COUNT(*) DESC, case_id DESC"
+        f" LIMIT {BAND_CANDIDATES}"
+    )
+    lo, hi = ops.adapt_datetimefield_value(since), ops.adapt_datetimefield_value(until)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*bands, ops.adapt_datetimefield_value(since), ops.adapt_datetimefield_value(until)])
+        cursor.execute(sql, [value for band in bands for value in (band, lo, hi)])
         return [row[0] for row in cursor.fetchall()]
 
 
