@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Classification: suggestions at intake, the human triage queue, corrections used in the next training
@@ -57,9 +58,9 @@ class DuplicateCandidate(models.Model):
     """A possible duplicate: `case` (the later one) may repeat `other` (an earlier one), with score and reasons."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
-        MERGED = "merged", _("merged")
-        DISMISSED = "dismissed", _("dismissed")
+        OPEN = "open", pgettext_lazy("duplicate candidate", "open")
+        MERGED = "merged", pgettext_lazy("duplicate candidate", "merged")
+        DISMISSED = "dismissed", pgettext_lazy("duplicate candidate", "dismissed")
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="duplicate_candidates")
     other = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
