@@ -383,6 +383,11 @@ def do_invalidate(case: Case, *, acting_user: Any, reason: str) -> Case:
 @action
 def do_merge(duplicate: Case, master: Case, *, acting_user: Any) -> Case:
     """归并: the duplicate joins the master; its reporter follows the master and hears the outcome."""
+    return merge(duplicate, master, acting_user=acting_user)
+
+
+def merge(duplicate: Case, master: Case, *, acting_user: Any) -> Case:
+    """do_merge inside a transaction already open (triage merges a candidate and marks it in one)."""
     if duplicate.pk == master.pk:
         raise ValidationError({"master": "a case cannot be merged into itself"})
     master = Case.objects.select_for_update().get(pk=master.pk)

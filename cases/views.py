@@ -24,6 +24,7 @@ from core.scoping import get_restricted_or_404
 from core.views import error_messages, error_text, require_perm
 from territory.forms import JournalForm
 from territory.models import Department, Division
+from triage import duplicates
 
 CHANNEL_BY_ROLE = {
     "resident": Channel.RESIDENT_WEB,
@@ -80,6 +81,7 @@ def case_detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
             "supervisions": case.supervisions.all(),
             # Residents see which unit holds their case, not the names of the staff who handled it.
             "show_actor": getattr(request.user, "role", "") != "resident",
+            "duplicates": duplicates.panel_for(request.user, case),
         },
     )
 

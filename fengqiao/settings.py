@@ -253,6 +253,14 @@ TRIAGE_MIN_CLASS_EXAMPLES = envint("FENGQIAO_TRIAGE_MIN_CLASS_EXAMPLES", "20")
 
 
 # Triage — duplicates: time window, thresholds, auto-merge of exact repeats.
+# Candidates are earlier cases of the last WINDOW_DAYS scoring at least MIN_SCORE (0..1), at most MAX_CANDIDATES
+# kept per case. A new case is merged at intake into an earlier open one from the same phone or account with the same
+# normalised text within AUTO_MERGE_HOURS when the score reaches AUTO_MERGE_SCORE (0 hours turns it off).
+DUPLICATES_WINDOW_DAYS = float(os.environ.get("FENGQIAO_DUPLICATES_WINDOW_DAYS", "30"))
+DUPLICATES_MIN_SCORE = float(os.environ.get("FENGQIAO_DUPLICATES_MIN_SCORE", "0.6"))
+DUPLICATES_MAX_CANDIDATES = envint("FENGQIAO_DUPLICATES_MAX_CANDIDATES", "5")
+DUPLICATES_AUTO_MERGE_HOURS = float(os.environ.get("FENGQIAO_DUPLICATES_AUTO_MERGE_HOURS", "24"))
+DUPLICATES_AUTO_MERGE_SCORE = float(os.environ.get("FENGQIAO_DUPLICATES_AUTO_MERGE_SCORE", "0.95"))
 
 
 # Triage — addresses and hot issues.

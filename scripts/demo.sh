@@ -9,6 +9,7 @@ $py manage.py migrate --noinput -v0
 $py manage.py triage_train --if-missing  # the message classifier (about 30 s the first time)
 $py manage.py collectstatic --noinput -v0
 $py manage.py seed_demo
+$py manage.py triage_index --since 400  # the simulated year was written without the intake: index it for duplicates
 trap 'trap - EXIT INT TERM; kill 0 2>/dev/null' EXIT INT TERM
 .venv/bin/gunicorn fengqiao.wsgi -b "127.0.0.1:$port" --workers 2 --threads 4 --access-logfile - --log-level warning &
 $py manage.py db_worker --interval 1 &

@@ -17,9 +17,10 @@ PREPARE: list[str] = [
 CASE_CREATED: list[str] = [
     # classification
     "triage.classification.case_created",
-    # duplicates
     # addresses
     "triage.placing.record_resolution",
+    # duplicates (last: it may merge the new case into an earlier one)
+    "triage.duplicates.case_created",
 ]
 
 

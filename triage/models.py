@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Classification: suggestions at intake, the human triage queue, corrections used in the next training
@@ -80,6 +82,71 @@ class Correction(models.Model):
 # ---------------------------------------------------------------------------------------------------------------------
 # Duplicates and related cases (归并)
 # ---------------------------------------------------------------------------------------------------------------------
+
+
+class DuplicateProfile(models.Model):
+    """What the duplicate search compares, one row per indexed case (derived data like an index; not audited).
+    No foreign-key constraint on the case, so the benchmark can build a million rows without cases."""
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.DO_NOTHING, db_constraint=False, related_name="duplicate_profile"
+    )
+    created_at = models.DateTimeField(db_index=True)
+    text = models.CharField(max_length=1000, blank=True)  # normalised description (triage.duplicates.normalise)
+    text_key = models.CharField(max_length=16, blank=True)  # hash of the normalised text: exact repeats
+    phone = models.CharField(max_length=11, blank=True)
+    reporter_id = models.IntegerField(null=True, blank=True)
+    category_id = models.IntegerField(null=True, blank=True)
+    category_top = models.CharField(max_length=12, blank=True)  # first-level category code
+    territory_code = models.CharField(max_length=15, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["phone", "created_at"], name="triage_dup_phone_idx"),
+            models.Index(fields=["reporter_id", "created_at"], name="triage_dup_reporter_idx"),
+        ]
+
+
+class DuplicateBand(models.Model):
+    """One LSH band of a case's MinHash signature: cases sharing a band value are candidates."""
+
+    band = models.BigIntegerField()
+    case = models.ForeignKey("cases.Case", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["band", "created_at", "case"], name="triage_dup_band_idx")]
+
+
+class DuplicateCandidate(models.Model):
+    """A possible duplicate: `case` (the later one) may repeat `other` (an earlier one), with score and reasons."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("duplicate candidate", "open")
+        MERGED = "merged", pgettext_lazy("duplicate candidate", "merged")
+        DISMISSED = "dismissed", pgettext_lazy("duplicate candidate", "dismissed")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="duplicate_candidates")
+    other = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("score"))
+    reasons = models.JSONField(default=list)  # [{"code": "text", "value": 87}, …]; see triage.duplicates.reason_text
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "other"], name="triage_dup_pair_unique")]
+        indexes = [models.Index(fields=["status", "created_at"], name="triage_dup_status_idx")]
+        ordering = ["-score"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ~ {self.other_id} ({self.score:.2f})"
 
 
 # ---------------------------------------------------------------------------------------------------------------------

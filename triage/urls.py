@@ -1,6 +1,6 @@
 from django.urls import path
 
-from triage import views_addrhot, views_classify
+from triage import views, views_addrhot, views_classify
 
 app_name = "triage"
 
@@ -10,6 +10,9 @@ urlpatterns: list = [
     path("triage/queue/", views_classify.queue, name="queue"),
     path("triage/queue/<str:tracking_no>/category/", views_classify.correct, name="correct"),
     # duplicates
+    path("triage/duplicates/", views.duplicate_list, name="duplicates"),
+    path("triage/duplicates/<int:pk>/merge/", views.merge_duplicate, name="merge_duplicate"),
+    path("triage/duplicates/<int:pk>/dismiss/", views.dismiss_duplicate, name="dismiss_duplicate"),
     # addresses and hot issues
     path("triage/address/", views_addrhot.address_preview, name="address_preview"),
     path("triage/hot/", views_addrhot.hot_issues, name="hot"),
