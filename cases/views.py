@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -115,6 +116,7 @@ def case_act(request: HttpRequest, tracking_no: str, action: str) -> HttpRespons
         "reject": lambda: actions.do_reject(case, acting_user=user, reason=post.get("reason", "")),
         "invalidate": lambda: actions.do_invalidate(case, acting_user=user, reason=post.get("reason", "")),
         "supervise": lambda: actions.do_supervise(case, acting_user=user, reason=post.get("reason", "")),
+        "merge": lambda: actions.do_merge(case, _master(user, post.get("master", "")), acting_user=user),
     }
     if action not in runners:
         return HttpResponse(status=404)
@@ -128,6 +130,17 @@ def case_act(request: HttpRequest, tracking_no: str, action: str) -> HttpRespons
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     return redirect("cases:detail", tracking_no=tracking_no)
+
+
+def _master(user: Any, tracking_no: str) -> Case:
+    """The case to merge into, by its tracking number, among the cases the user may see."""
+    tracking_no = tracking_no.strip().upper()
+    if not tracking_no:
+        raise ValidationError({"master": _("give the tracking number of the case this one repeats")})
+    master = Case.objects.restrict(user).filter(tracking_no=tracking_no).first()
+    if master is None:
+        raise ValidationError({"master": _("no case %(no)s in your territory") % {"no": tracking_no}})
+    return master
 
 
 def _department(code: str) -> Department:

@@ -95,6 +95,19 @@ class CaseActionPageTests(CaseTestCase):
         self.client.post(f"/cases/{case.tracking_no}/act/resolve/", {"note": "已劝导"})
         assert Case.objects.get().status == "resolved"
 
+    def test_the_grid_worker_merges_a_repeat_into_the_case_it_repeats(self):
+        first, repeat = self.report(), self.report(description="楼道灯又坏了，和上次一样")
+        self.login("carol")
+        page = self.client.get(f"/cases/{repeat.tracking_no}/").content.decode()
+        assert 'data-action="merge"' in page and 'name="master"' in page
+        response = self.client.post(
+            f"/cases/{repeat.tracking_no}/act/merge/", {"master": "FQ19990101-000001"}, follow=True
+        )
+        assert "no case FQ19990101-000001 in your territory" in response.content.decode()
+        self.client.post(f"/cases/{repeat.tracking_no}/act/merge/", {"master": first.tracking_no.lower()})
+        repeat.refresh_from_db()
+        assert repeat.status == "merged" and repeat.master_id == first.pk
+
     def test_an_illegal_action_is_explained(self):
         case = self.report()
         self.login("carol")
