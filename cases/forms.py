@@ -35,7 +35,7 @@ def category_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 # The address field asks triage where the address falls while it is typed (triage.views_addrhot.address_preview).
 ADDRESS_PREVIEW = {
     "hx-get": reverse_lazy("triage:address_preview"),
-    "hx-trigger": "keyup changed delay:400ms",
+    "hx-trigger": "input changed delay:400ms",
     "hx-target": "#address-preview",
     "autocomplete": "off",
 }

@@ -191,8 +191,15 @@ class Model:
     meta: dict[str, Any] = field(default_factory=dict)
     format: int = FORMAT
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_coef_t"}  # derived: not in the model file
+
     def decision(self, x: sparse.csr_matrix) -> np.ndarray:
-        return np.asarray(x @ self.coef.T) + self.intercept
+        # (columns × classes), C-contiguous, made once: multiplying by coef.T would copy the whole matrix per call
+        coef_t = self.__dict__.get("_coef_t")
+        if coef_t is None:
+            coef_t = self.__dict__["_coef_t"] = np.ascontiguousarray(self.coef.T)
+        return np.asarray(x @ coef_t) + self.intercept
 
     def probabilities(self, x: sparse.csr_matrix) -> np.ndarray:
         d = self.decision(x)

@@ -180,3 +180,15 @@ class IntakeByAddressTests(AddressTestCase):
         assert "Could not place" in html or "无法" in html
         self.client.logout()
         assert self.client.get("/triage/address/", {"q": "兰河"}).status_code == 302
+
+
+def test_the_parts_of_a_resolution_read_in_chinese():
+    from django.utils import translation
+
+    from triage.templatetags.triage_address import address_parts
+
+    parts = {"grid_by": "building", "building": 3, "community": "A1社区", "_mentions": []}
+    with translation.override("zh-hans"):
+        assert address_parts(parts) == "网格依据: 楼栋号 · 楼栋: 3"
+    with translation.override("en"):
+        assert address_parts(parts) == "grid from: the building number · building: 3"

@@ -33,6 +33,8 @@ def test_suggestion_while_typing_then_one_click_confirmation(page, artifacts, se
     page.wait_for_selector("[data-testid=suggested-category]")
     assert page.inner_text("[data-testid=suggested-category]") == "教育文体"
     assert page.locator("[data-testid=triage-suggestion] mark").count() > 0
+    page.fill("input[name=address]", "A1社区门口")  # a paste or an IME commit fires input, not keyup
+    page.wait_for_selector("#address-preview :text('A1社区')")
     page.screenshot(path=str(artifacts / "triage-hotline-suggestion.png"), full_page=True)
     page.click("button[type=submit]")
     page.wait_for_selector("[data-testid=saved]")
