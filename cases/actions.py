@@ -95,6 +95,31 @@ def _apply(case: Case, name: str, *, actor: Any, note: str = "", data: dict | No
     return case
 
 
+def _log_step(
+    case: Case,
+    name: str,
+    *,
+    actor: Any,
+    note: str = "",
+    data: dict | None = None,
+    at: dt.datetime | None = None,
+    holder: str | None = None,
+) -> CaseEvent:
+    """The case log entry of a step that leaves the status as it is (co-reply, 督办, recategorisation, ...)."""
+    return CaseEvent.objects.create(
+        case=case,
+        at=at or timezone.now(),
+        actor=actor if is_user(actor) else None,
+        actor_label=str(actor),
+        action=name,
+        from_status=case.status,
+        to_status=case.status,
+        holder_label=holder_label(case) if holder is None else holder,
+        note=note,
+        data=data or {},
+    )
+
+
 def _first_response(case: Case, now: dt.datetime) -> dict[str, Any]:
     if case.responded_at is not None:
         return {}
@@ -273,17 +298,7 @@ def do_co_reply(case: Case, department: Department, text: str, *, acting_user: A
         raise PermissionDenied("only the co-handling department replies for itself")
     unit.reply, unit.replied_at = text.strip(), timezone.now()
     unit.save()
-    CaseEvent.objects.create(
-        case=case,
-        at=unit.replied_at,
-        actor=acting_user if is_user(acting_user) else None,
-        actor_label=str(acting_user),
-        action="co_reply",
-        from_status=case.status,
-        to_status=case.status,
-        holder_label=str(department),
-        note=text,
-    )
+    _log_step(case, "co_reply", actor=acting_user, note=text, at=unit.replied_at, holder=str(department))
     audit.record("cases.co_reply", actor=acting_user, obj=case, after={"department": department.code, "reply": text})
     return unit
 
@@ -417,18 +432,7 @@ def recategorise(case: Case, category: Any, *, acting_user: Any, note: str = "")
     previous = current.category
     current.category = category
     current.save(update_fields=["category", "updated_at"])
-    CaseEvent.objects.create(
-        case=current,
-        at=timezone.now(),
-        actor=acting_user if is_user(acting_user) else None,
-        actor_label=str(acting_user),
-        action="recategorise",
-        from_status=current.status,
-        to_status=current.status,
-        holder_label=holder_label(current),
-        note=note,
-        data={"from": previous.code, "to": category.code},
-    )
+    _log_step(current, "recategorise", actor=acting_user, note=note, data={"from": previous.code, "to": category.code})
     audit.record("cases.recategorise", actor=acting_user, obj=current, before=before, after=audit.snapshot(current))
     return current
 
@@ -462,18 +466,7 @@ def supervise(case: Case, *, acting_user: Any, reason: str, hours: float | None 
         due=now + dt.timedelta(hours=hours or settings.SUPERVISION_HOURS),
     )
     Case.objects.filter(pk=current.pk).update(supervision_count=current.supervision_count + 1)
-    CaseEvent.objects.create(
-        case=current,
-        at=now,
-        actor=order.issued_by,
-        actor_label=str(acting_user),
-        action="supervise",
-        from_status=current.status,
-        to_status=current.status,
-        holder_label=holder_label(current),
-        note=reason,
-        data={"due": order.due.isoformat()},
-    )
+    _log_step(current, "supervise", actor=acting_user, note=reason, data={"due": order.due.isoformat()}, at=now)
     audit.record("cases.supervise", actor=acting_user, obj=current, after=audit.snapshot(order))
     notify.case_event(current, "supervise", note=reason)
     return order

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core import audit
 from core.actions import action
+from core.memo import memoized
 from triage import classifier
 
 # Roles that sort incoming cases (分拨): the command centres and the community / street staff who dispatch.
@@ -38,10 +39,16 @@ class Suggested:
     model_version: str
 
 
-def top_category(label: str) -> Any:
-    from cases.intake import active_categories
+@memoized
+def top_categories() -> dict[str, Any]:
+    """Active first-level categories by name, their departments loaded (intake asks for one on every case)."""
+    from cases.models import Category
 
-    return next((c for c in active_categories().values() if c.depth == 1 and c.name == label), None)
+    return {c.name: c for c in Category.objects.filter(depth=1, is_active=True).select_related("department")}
+
+
+def top_category(label: str) -> Any:
+    return top_categories().get(label)
 
 
 def top_of(category: Any) -> Any:
