@@ -17,6 +17,15 @@ PART_LABELS = {
     "room": _("room"),
     "road_number": _("door number"),
     "grid_number": _("grid number"),
+    # names the gazetteer found, by kind
+    "grid": _("grid"),
+    "estate": _("compound"),
+    "address": _("address"),
+    "place": _("place"),
+    "organisation": _("organisation"),
+    "street": _("street / town"),
+    "road": _("road"),
+    "admin": _("administrative area"),
 }
 PHRASES = {
     "grid name": _("the grid's name"),
@@ -44,5 +53,6 @@ def address_parts(parts: Any) -> str:
         if key in HIDDEN or str(key).startswith("_"):
             continue
         label = PART_LABELS.get(key, key)
-        shown.append(f"{label}: {PHRASES.get(value, value) if isinstance(value, str) else value}")
+        phrase = PHRASES.get(value, value) if key in ("grid_by", "why") else value
+        shown.append(f"{label}: {phrase}")
     return " · ".join(shown)
