@@ -30,6 +30,10 @@ class Status(models.TextChoices):
 
 
 FINAL_STATUSES = frozenset({Status.CLOSED, Status.MERGED, Status.INVALID})
+# The resolution clock runs in these states (the sweep's warnings and 督办); its partial indexes hold only them.
+CLOCK_RUNNING = tuple(
+    s for s in Status.values if s not in FINAL_STATUSES and s not in (Status.SUSPENDED, Status.RESOLVED)
+)
 # Waiting for the holder to respond: the response clock runs in these states.
 AWAITING_RESPONSE = frozenset({Status.SUBMITTED, Status.DISPATCHED, Status.RETURNED, Status.REOPENED})
 

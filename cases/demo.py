@@ -28,11 +28,11 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from cases import routing, sla, workflow
-from cases.choices import NEXT_LEVEL, Channel, Level, Status, Urgency, Warning
+from cases.choices import CLOCK_RUNNING, NEXT_LEVEL, Channel, Level, Status, Urgency, Warning
 from cases.demo_texts import COMPOUND_SUFFIX, ROADS, SCENARIOS, SHOPS, Scenario
 from cases.intake import active_categories
 from cases.models import Case, CaseEvent, CaseUnit, Category, Commitment, Counter, PointsEntry, Supervision
-from cases.sweep import MISSED_RESPONSE_NOTE, OVERDUE_NOTE, RUNNING
+from cases.sweep import MISSED_RESPONSE_NOTE, OVERDUE_NOTE
 from core import audit
 from core.actions import action
 from territory import people as names
@@ -411,7 +411,7 @@ class _Life:
     def flag_open(self) -> None:
         """A case still running at the present carries the warnings the clock has given it by now."""
         c = self.case
-        if c.status not in RUNNING:
+        if c.status not in CLOCK_RUNNING:
             return
         if c.warn_at and c.warn_at <= self.sim.now and c.warning == Warning.NONE:
             self.warn(c.warn_at, Warning.YELLOW)

@@ -16,6 +16,7 @@ from cases import routing, sla
 from cases.choices import Channel, Status, Urgency
 from cases.models import Attachment, Case, CaseEvent, CaseUnit, Category, Counter
 from core import audit
+from core.bulk import insert
 from core.memo import memoized
 from core.models import ApiClient
 from notify import service as notify
@@ -210,11 +211,10 @@ def holder_label(case: Case) -> str:
 
 
 def intake(data: IntakeData, *, acting_user: Any) -> tuple[Case, bool]:
-    """Create the case, or return the one already made with this idempotency key. (case, created)."""
-    if data.idempotency_key:
-        pk = Case.objects.filter(idempotency_key=data.idempotency_key).values_list("pk", flat=True).first()
-        if pk is not None:
-            return Case.objects.get(pk=pk), False
+    """Create the case, or return the one already made with this idempotency key. (case, created).
+
+    A repeated key is found by the unique index on the insert (the whole attempt rolls back, the day's counter
+    too), not by a look-up first: repeats are rare and every first request would pay for the look-up."""
     try:
         return _intake(data, acting_user=acting_user), True
     except IntegrityError:
@@ -271,8 +271,16 @@ def create_case(data: IntakeData, *, acting_user: Any) -> Case:
         warn_at=due.warn_at,
         working_time=due.working_time,
     )
-    CaseUnit.objects.create(
-        case=case, division=placement.division, department=placement.department, role=CaseUnit.Role.LEAD
+    insert(
+        CaseUnit,
+        [
+            {
+                "case_id": case.pk,
+                "division_id": placement.division.pk if placement.division else None,
+                "department_id": placement.department.pk if placement.department else None,
+                "role": CaseUnit.Role.LEAD,
+            }
+        ],
     )
     event = CaseEvent.objects.create(
         case=case,

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
-from cases.choices import Channel, Level, RouteAction, Status, Urgency, Warning
+from cases.choices import CLOCK_RUNNING, Channel, Level, RouteAction, Status, Urgency, Warning
 from core.models import JournalingMixin, TimestampedMixin
 from core.scoping import RestrictedQuerySet
 
@@ -212,7 +212,15 @@ class Case(JournalingMixin, TimestampedMixin):
             ("supervise_case", "Can issue supervision orders (督办)"),
             ("view_assessment", "Can see the 三率 assessment"),
         ]
-        indexes = [models.Index(fields=["status", "resolution_due"]), models.Index(fields=["status", "response_due"])]
+        indexes = [
+            models.Index(fields=["status", "resolution_due"]),
+            models.Index(fields=["status", "response_due"]),
+            # The clock's sweep for warnings (cases.sweep): running cases not yet warned, so neither the closed
+            # history nor the many cases with time left slow it down.
+            models.Index(
+                fields=["warn_at"], condition=Q(status__in=CLOCK_RUNNING, warning=Warning.NONE), name="case_sweep_warn"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="rating_1_to_5"

@@ -9,27 +9,54 @@ use it where neither is needed, inside the action's transaction like any other w
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models
 from django.utils import timezone
 
 
-def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
-    ops = connection.ops
-    if isinstance(field, models.DateTimeField):
-        seen: dict[Any, Any] = {}  # a sweep stamps thousands of rows with the same instant
+@dataclass(frozen=True)
+class _Plan:
+    """What an INSERT into one model's table needs, worked out once per model and database."""
 
-        def adapt(value: Any) -> Any:
-            if value not in seen:
-                seen[value] = ops.adapt_datetimefield_value(value)
-            return seen[value]
+    sql: str
+    names: tuple[str, ...]
+    kinds: tuple[str, ...]  # "datetime", "json" or "" (passed as it is)
+    defaults: dict[str, Any]  # static defaults; auto_now(_add) fields are stamped per call
+    stamped: tuple[str, ...]
+    dynamic: tuple[models.Field, ...]  # callable defaults, called once per call
+    encoders: dict[str, Any]
 
-        return adapt
-    if isinstance(field, models.JSONField):
-        encoder = field.encoder
-        return lambda value: ops.adapt_json_value(value, encoder)
-    return None
+
+COPY_FROM = 50  # rows from which PostgreSQL gets COPY
+_plans: dict[tuple[type[models.Model], str], _Plan] = {}
+
+
+def _plan(model: type[models.Model]) -> _Plan:
+    key = (model, connection.alias)
+    plan = _plans.get(key)
+    if plan is None:
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        stamped = tuple(f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
+        table = connection.ops.quote_name(model._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        plan = _Plan(
+            sql=f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})",
+            names=tuple(f.attname for f in fields),
+            kinds=tuple(
+                "datetime" if isinstance(f, models.DateTimeField) else "json" if isinstance(f, models.JSONField) else ""
+                for f in fields
+            ),
+            defaults={
+                f.attname: f.get_default() for f in fields if f.attname not in stamped and not callable(f.default)
+            },
+            stamped=stamped,
+            dynamic=tuple(f for f in fields if f.attname not in stamped and callable(f.default)),
+            encoders={f.attname: f.encoder for f in fields if isinstance(f, models.JSONField)},
+        )
+        _plans[key] = plan
+    return plan
 
 
 def insert(model: type[models.Model], rows: Sequence[dict[str, Any]], *, batch: int = 5000) -> int:
@@ -37,25 +64,48 @@ def insert(model: type[models.Model], rows: Sequence[dict[str, Any]], *, batch: 
     Fields a row leaves out take their model default."""
     if not rows:
         return 0
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    names = [f.attname for f in fields]
-    now = timezone.now()
-    defaults = {
-        f.attname: now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
-        for f in fields
-    }
-    adapters = [_adapter(f) for f in fields]
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    plan = _plan(model)
+    ops = connection.ops
+    defaults = dict(plan.defaults)
+    defaults.update({f.attname: f.get_default() for f in plan.dynamic})
+    defaults.update(dict.fromkeys(plan.stamped, timezone.now()))
+    seen: dict[Any, Any] = {}  # a sweep stamps thousands of rows with the same instant
+
+    def adapt_datetime(value: Any) -> Any:
+        if value not in seen:
+            seen[value] = ops.adapt_datetimefield_value(value)
+        return seen[value]
+
+    adapters: list[Callable[[Any], Any] | None] = []
+    for name, kind in zip(plan.names, plan.kinds, strict=True):
+        if kind == "datetime":
+            adapters.append(adapt_datetime)
+        elif kind == "json":
+            encoder = plan.encoders[name]
+            adapters.append(lambda value, encoder=encoder: ops.adapt_json_value(value, encoder))
+        else:
+            adapters.append(None)
+    pairs = list(zip(plan.names, adapters, strict=True))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
             values = []
             for row in rows[start : start + batch]:
                 out = []
-                for name, adapt in zip(names, adapters, strict=True):
-                    value = row[name] if name in row else defaults.get(name)
+                for name, adapt in pairs:
+                    value = row[name] if name in row else defaults[name]
                     out.append(adapt(value) if adapt is not None and value is not None else value)
                 values.append(out)
-            cursor.executemany(sql, values)
+            _execute(cursor, plan, values)
     return len(rows)
+
+
+def _execute(cursor: Any, plan: _Plan, values: list[list[Any]]) -> None:
+    """SQLite's executemany steps one prepared statement in C, the fastest way there. PostgreSQL gets COPY for
+    more than a few rows (psycopg's COPY writes the rows in C; executemany is still one statement per row)."""
+    if connection.vendor != "postgresql" or len(values) < COPY_FROM:
+        cursor.executemany(plan.sql, values)
+        return
+    head = plan.sql[len("INSERT INTO ") : plan.sql.rindex(" VALUES ")]
+    with cursor.cursor.copy(f"COPY {head} FROM STDIN") as copy:
+        for row in values:
+            copy.write_row(row)

@@ -197,6 +197,8 @@ SMS_BACKEND = os.environ.get("FENGQIAO_SMS_BACKEND", "notify.backends.FileSmsBac
 SMS_OUTBOX = Path(os.environ.get("FENGQIAO_SMS_OUTBOX", VAR_DIR / "sms" / "outbox.log"))
 # Seconds a process keeps routing rules, deadline policies and categories in memory (core.memo).
 CONFIG_CACHE_SECONDS = float(os.environ.get("FENGQIAO_CONFIG_CACHE_SECONDS", "5"))
+# How long a process remembers who works for a unit (grid workers on duty, handlers) to notify them of new cases.
+HOLDER_CACHE_SECONDS = float(os.environ.get("FENGQIAO_HOLDER_CACHE_SECONDS", "60"))
 # Days a resolved case waits for the resident's confirmation before it goes to the hotline's call-back (回访) list.
 CALLBACK_AFTER_DAYS = float(os.environ.get("FENGQIAO_CALLBACK_AFTER_DAYS", "3"))
 

@@ -7,9 +7,10 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from core.bulk import insert
 from notify.models import Notification
 
 # Which steps the reporter and followers hear about, with the message template.
@@ -25,9 +26,10 @@ RESIDENT_MESSAGES = {
 HOLDER_EVENTS = {"intake", "escalate", "dispatch", "return", "reject", "supervise"}
 
 
-def case_event(case: Any, event: str, *, note: str = "", extra_phones: list[str] | None = None) -> list[Notification]:
-    """Queue the notices for one step of `case`; call inside the action's transaction."""
-    notes: list[Notification] = []
+def case_event(case: Any, event: str, *, note: str = "", extra_phones: list[str] | None = None) -> int:
+    """Queue the notices for one step of `case`; call inside the action's transaction. Returns how many."""
+    now = timezone.now()
+    rows: list[dict[str, Any]] = []
     template = RESIDENT_MESSAGES.get(event)
     if template:
         body = template.format(
@@ -37,54 +39,45 @@ def case_event(case: Any, event: str, *, note: str = "", extra_phones: list[str]
             note=note[:80],
             due=timezone.localtime(case.resolution_due).strftime("%m-%d %H:%M") if case.resolution_due else "",
         )
-        residents = [case.reporter] if case.reporter_id else []
+        residents = [case.reporter_id] if case.reporter_id else []
         if event != "intake":  # a new case has no followers yet
-            residents += list(case.followers.all())
-        notes += [
-            Notification(
-                channel=Notification.Channel.IN_APP,
-                recipient=u,
-                case=case,
-                event=event,
-                body=body,
-                state=Notification.State.SENT,
-                sent_at=timezone.now(),
-            )
-            for u in residents
-        ]
+            residents += list(case.followers.values_list("pk", flat=True))
+        rows += [_in_app(user_id, case, event, body, now) for user_id in residents]
         phones = {case.reporter_phone} if case.reporter_phone else set()
         phones |= set(extra_phones or [])
-        notes += [
-            Notification(channel=Notification.Channel.SMS, phone=p, case=case, event=event, body=body)
+        rows += [
+            {"channel": Notification.Channel.SMS, "phone": p, "case_id": case.pk, "event": event, "body": body}
             for p in sorted(phones)
         ]
     if event in HOLDER_EVENTS:
-        notes += [
-            Notification(
-                channel=Notification.Channel.IN_APP,
-                recipient_id=user_id,
-                case=case,
-                event=event,
-                body=f"事件{case.tracking_no}（{case.category}）待您处理：{note or case.description[:40]}",
-                state=Notification.State.SENT,
-                sent_at=timezone.now(),
-            )
-            for user_id in holder_ids(case)
-        ]
-    created = Notification.objects.bulk_create(notes)
-    if any(n.channel == Notification.Channel.SMS for n in created):
+        body = f"事件{case.tracking_no}（{case.category}）待您处理：{note or case.description[:40]}"[:500]
+        rows += [_in_app(user_id, case, event, body, now) for user_id in holder_ids(case)]
+    insert(Notification, rows)
+    if any(r["channel"] == Notification.Channel.SMS for r in rows):
         transaction.on_commit(_enqueue_sms)
-    return created
+    return len(rows)
+
+
+def _in_app(user_id: int, case: Any, event: str, body: str, now: Any) -> dict[str, Any]:
+    return {
+        "channel": Notification.Channel.IN_APP,
+        "recipient_id": user_id,
+        "case_id": case.pk,
+        "event": event,
+        "body": body[:500],
+        "state": Notification.State.SENT,
+        "sent_at": now,
+    }
 
 
 _holder_cache: dict[tuple[Any, ...], tuple[float, list[int]]] = {}
 
 
 def holder_ids(case: Any) -> list[int]:
-    """Ids of the people of the unit now holding `case`: one query, remembered for CONFIG_CACHE_SECONDS (a new
-    grid worker or handler gets notices within that time, as with other configuration)."""
+    """Ids of the people of the unit now holding `case`: one query, remembered for HOLDER_CACHE_SECONDS (a new
+    grid worker or handler gets notices of new cases within that time; their lists show the cases at once)."""
     key = (case.holder_department_id, case.level, case.grid_id, case.holder_division_id)
-    ttl, now = settings.CONFIG_CACHE_SECONDS, time.monotonic()
+    ttl, now = settings.HOLDER_CACHE_SECONDS, time.monotonic()
     hit = _holder_cache.get(key)
     if ttl > 0 and hit is not None and now - hit[0] < ttl:
         return hit[1]
@@ -118,7 +111,6 @@ def holders_many(cases: list[Any], event: str, notes: dict[int, str]) -> int:
     not three per case. `notes` maps case id → the line to show."""
     from accounts.models import User
     from accounts.roles import Role
-    from core.bulk import insert
     from territory.models import GridAssignment
 
     by_department: dict[int, list[Any]] = {}
@@ -159,7 +151,32 @@ def holders_many(cases: list[Any], event: str, notes: dict[int, str]) -> int:
     return insert(Notification, notes_out)
 
 
+_queued_sms: Any = None
+
+
 def _enqueue_sms() -> None:
+    """After commit: have the worker send the queued SMS. A send task already queued and not yet started will
+    find these too (it reads the pending rows when it runs), so a burst of cases queues one task, not one each."""
+    global _queued_sms
     from notify.tasks import send_pending_sms
 
-    send_pending_sms.enqueue()
+    if _queued_sms is not None and _still_queued(_queued_sms):
+        return
+    _queued_sms = send_pending_sms.enqueue()
+
+
+def _still_queued(result: Any) -> bool:
+    """Is this send task still waiting for a worker? For the database queue one plain SELECT (it runs after every
+    case with an SMS); other backends run tasks at once or elsewhere, so queue a new one."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if not isinstance(result.task.get_backend(), DatabaseBackend):
+        return False
+    table = connection.ops.quote_name(DBTaskResult._meta.db_table)
+    key = DBTaskResult._meta.pk.get_db_prep_value(result.id, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT status FROM {table} WHERE id = %s", [key])
+        row = cursor.fetchone()
+    return row is not None and row[0] == TaskResultStatus.READY

@@ -6,6 +6,8 @@ from django_tasks import task
 
 from notify.models import Notification
 
+BATCH = 500  # pending SMS read at a time
+
 
 @task()
 def send_pending_sms() -> int:
@@ -14,9 +16,15 @@ def send_pending_sms() -> int:
 
     backend = import_string(settings.SMS_BACKEND)()
     sent = 0
-    for pk in Notification.objects.filter(
-        channel=Notification.Channel.SMS, state=Notification.State.PENDING
-    ).values_list("pk", flat=True)[:500]:
+    pending = Notification.objects.filter(channel=Notification.Channel.SMS, state=Notification.State.PENDING)
+    while batch := list(pending.order_by("pk").values_list("pk", flat=True)[:BATCH]):
+        sent += _send(backend, batch)
+    return sent
+
+
+def _send(backend, batch: list[int]) -> int:
+    sent = 0
+    for pk in batch:
         if not Notification.objects.filter(pk=pk, state=Notification.State.PENDING).update(
             state=Notification.State.SENT, sent_at=timezone.now()
         ):

@@ -44,6 +44,7 @@ from cases.choices import FINAL_STATUSES, Status
 from cases.models import Case
 from core import audit
 from core.actions import action
+from core.bulk import insert
 from core.memo import memoized
 from triage.models import DuplicateBand, DuplicateCandidate, DuplicateProfile
 
@@ -285,6 +286,61 @@ def _band_matches(bands: list[int], since: dt.datetime, until: dt.datetime) -> l
         return [row[0] for row in cursor.fetchall()]
 
 
+# The queries of `find` are written out: it runs on every intake, and building the ORM's querysets cost more
+# than the database's work on them.
+def _reporter_matches(probe: Probe, since: dt.datetime) -> list[int]:
+    """The reporter's newest earlier cases of the window (by phone or account; the profile's two indexes)."""
+    table = connection.ops.quote_name(DuplicateProfile._meta.db_table)
+    lo, hi = (connection.ops.adapt_datetimefield_value(v) for v in (since, probe.created_at))
+    parts, params = [], []
+    for column, value in (("phone", probe.phone or None), ("reporter_id", probe.reporter_id)):
+        if value is not None:
+            parts.append(
+                f"SELECT * FROM (SELECT case_id, created_at FROM {table} WHERE {column} = %s AND created_at >= %s"
+                f" AND created_at <= %s ORDER BY created_at DESC LIMIT {REPORTER_CANDIDATES}) AS r{len(parts)}"
+            )
+            params += [value, lo, hi]
+    if not parts:
+        return []
+    sql = f"SELECT case_id FROM ({' UNION '.join(parts)}) AS mine ORDER BY created_at DESC LIMIT {REPORTER_CANDIDATES}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _profiles(ids: Iterable[int]) -> list[Probe]:
+    ids = list(ids)
+    table = connection.ops.quote_name(DuplicateProfile._meta.db_table)
+    columns = ", ".join(PROFILE_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {table} WHERE case_id IN ({', '.join(['%s'] * len(ids))})", ids)
+        rows = cursor.fetchall()
+    probes = [Probe(**dict(zip(PROFILE_FIELDS, row, strict=True))) for row in rows]
+    for probe in probes:
+        probe.created_at = _aware(probe.created_at)
+    return probes
+
+
+def _aware(value: Any) -> dt.datetime:
+    """A datetime from a raw cursor: SQLite hands back text; naive values are UTC (USE_TZ)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+def _not_candidates(ids: list[int]) -> set[int]:
+    """Which of `ids` are merged or invalid by now."""
+    table = connection.ops.quote_name(Case._meta.db_table)
+    statuses = sorted(NOT_CANDIDATES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE id IN ({', '.join(['%s'] * len(ids))})"
+            f" AND status IN ({', '.join(['%s'] * len(statuses))})",
+            [*ids, *statuses],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
 def find(
     probe: Probe,
     bands: list[int] | None = None,
@@ -300,36 +356,22 @@ def find(
     min_score = min_score if min_score is not None else settings.DUPLICATES_MIN_SCORE
     bands = bands if bands is not None else band_values(probe.text)
     since = probe.created_at - dt.timedelta(days=window)
-    within = {"created_at__gte": since, "created_at__lte": probe.created_at}
     ids: set[int] = set()
     if bands:
         ids.update(_band_matches(bands, since, probe.created_at))
-    same_reporter = Q()
-    if probe.phone:
-        same_reporter |= Q(phone=probe.phone)
-    if probe.reporter_id is not None:
-        same_reporter |= Q(reporter_id=probe.reporter_id)
-    if same_reporter:
-        ids.update(
-            DuplicateProfile.objects.filter(same_reporter, **within)
-            .order_by("-created_at")
-            .values_list("case_id", flat=True)[:REPORTER_CANDIDATES]
-        )
+    ids.update(_reporter_matches(probe, since))
     ids.discard(probe.case_id)  # type: ignore[arg-type]
     if not ids:
         return []
     found = []
-    for row in DuplicateProfile.objects.filter(case_id__in=ids).values(*PROFILE_FIELDS):
-        other = Probe.of_row(row)
+    for other in _profiles(ids):
         s, reasons = score(probe, other, window_days=window)
         if s >= min_score:
             hours = (probe.created_at - other.created_at).total_seconds() / 3600
             found.append(Found(other.case_id, s, reasons, hours))  # type: ignore[arg-type]
     if not found:
         return []
-    gone = set(
-        Case.objects.filter(pk__in=[f.other_id for f in found], status__in=NOT_CANDIDATES).values_list("pk", flat=True)
-    )
+    gone = _not_candidates([f.other_id for f in found])
     found = [f for f in found if f.other_id not in gone]
     return sorted(found, key=lambda f: (-f.score, -f.other_id))[:limit]
 
@@ -340,12 +382,10 @@ def find(
 
 
 def store(probe: Probe, bands: list[int]) -> None:
+    """Index one case: its profile and its bands (plain INSERTs, core.bulk: this runs on every intake)."""
     assert probe.case_id is not None
-    DuplicateProfile.objects.create(**probe.row())
-    case_id: int = probe.case_id
-    DuplicateBand.objects.bulk_create(
-        [DuplicateBand(band=b, case_id=case_id, created_at=probe.created_at) for b in bands]
-    )
+    insert(DuplicateProfile, [probe.row()])
+    insert(DuplicateBand, [{"band": b, "case_id": probe.case_id, "created_at": probe.created_at} for b in bands])
 
 
 def case_created(case: Case, data: Any = None) -> None:
@@ -464,8 +504,6 @@ def do_dismiss_candidate(candidate: DuplicateCandidate, *, acting_user: Any, not
 
 def index_cases(since: dt.datetime, *, progress: Callable[[int], None] | None = None, batch: int = 5000) -> int:
     """Index the cases created since `since` that have no profile yet. Returns how many were indexed."""
-    from core.bulk import insert
-
     done = set(DuplicateProfile.objects.filter(created_at__gte=since).values_list("case_id", flat=True))
     cases = (
         Case.objects.filter(created_at__gte=since)
@@ -542,8 +580,6 @@ def category_tops() -> dict[int, str]:
 def candidates_in_bulk(since: dt.datetime, *, progress: Callable[[int], None] | None = None) -> int:
     """Candidates for every open case created since `since` that has none stored, by one pass in time order over
     the indexed profiles with the window's bands in memory (no query per case). Returns how many were stored."""
-    from core.bulk import insert
-
     window = settings.DUPLICATES_WINDOW_DAYS
     span = dt.timedelta(days=window)
     limit, min_score = settings.DUPLICATES_MAX_CANDIDATES, settings.DUPLICATES_MIN_SCORE

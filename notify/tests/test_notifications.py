@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
+from django.db import transaction
+from django_tasks_db.models import DBTaskResult
+
 from cases import actions
 from cases.testing import CaseTestCase
+from core.bulk import insert
+from notify import service, tasks
 from notify.backends import MemorySmsBackend
 from notify.models import Notification
 from notify.tasks import send_pending_sms
@@ -57,3 +64,33 @@ class NotificationTests(CaseTestCase):
         assert "受理" in self.client.get("/notifications/").content.decode()
         self.client.post("/notifications/read/")
         assert not Notification.objects.filter(recipient=self.frank, read_at__isnull=True).exists()
+
+    def test_a_burst_of_cases_queues_one_send_task_until_a_worker_starts_it(self):
+        service._queued_sms = None
+        self.addCleanup(setattr, service, "_queued_sms", None)
+        with self.settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+            for n in range(3):
+                with self.captureOnCommitCallbacks(execute=True):
+                    self.report(reporter_phone=f"1390000000{n}")
+            assert DBTaskResult.objects.filter(status="READY").count() == 1
+            # A worker takes it (and may have read the pending rows already): the next SMS queues a new task.
+            DBTaskResult.objects.update(status="RUNNING")
+            with self.captureOnCommitCallbacks(execute=True):
+                self.report(reporter_phone="13900000009")
+            assert DBTaskResult.objects.filter(status="READY").count() == 1
+        assert Notification.objects.filter(channel="sms", state="pending").count() == 4
+
+    def test_the_send_task_works_through_every_pending_sms_batch_by_batch(self):
+        case = self.report()
+        with transaction.atomic():
+            insert(
+                Notification,
+                [
+                    {"channel": "sms", "phone": f"139{n:08d}", "case_id": case.pk, "event": "x", "body": "b"}
+                    for n in range(23)
+                ],
+            )
+        with mock.patch.object(tasks, "BATCH", 5):
+            assert send_pending_sms.call() == 24
+        assert not Notification.objects.filter(channel="sms", state="pending").exists()
+        assert len(MemorySmsBackend.outbox) == 24
