@@ -39,7 +39,7 @@ CLOCK = "clock"
 assert all(re.fullmatch(r"[a-z_]+", s) for s in [*CLOCK_RUNNING, Warning.NONE])
 RUNNING_SQL = "status IN ({})".format(", ".join(f"'{s}'" for s in CLOCK_RUNNING))
 UNWARNED_SQL = f"{RUNNING_SQL} AND warning = '{Warning.NONE}'"
-BATCH = 2000
+BATCH = 5000
 OVERDUE_NOTE = "已超过办结时限（{due:%m-%d %H:%M}），请立即办理并反馈"
 MISSED_RESPONSE_NOTE = "超过响应时限（{due:%m-%d %H:%M}）未签收，自动上报上一级"
 RETURNED = "id, tracking_no, status, level, category_id, grid_id, holder_division_id, holder_department_id"

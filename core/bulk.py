@@ -8,6 +8,7 @@ use it where neither is needed, inside the action's transaction like any other w
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -76,24 +77,22 @@ def insert(model: type[models.Model], rows: Sequence[dict[str, Any]], *, batch: 
             seen[value] = ops.adapt_datetimefield_value(value)
         return seen[value]
 
-    adapters: list[Callable[[Any], Any] | None] = []
-    for name, kind in zip(plan.names, plan.kinds, strict=True):
+    adapters: list[tuple[int, Callable[[Any], Any]]] = []
+    for i, (name, kind) in enumerate(zip(plan.names, plan.kinds, strict=True)):
         if kind == "datetime":
-            adapters.append(adapt_datetime)
+            adapters.append((i, adapt_datetime))
         elif kind == "json":
             encoder = plan.encoders[name]
-            adapters.append(lambda value, encoder=encoder: ops.adapt_json_value(value, encoder))
-        else:
-            adapters.append(None)
-    pairs = list(zip(plan.names, adapters, strict=True))
+            adapters.append((i, lambda value, encoder=encoder: ops.adapt_json_value(value, encoder)))
+    columns = operator.itemgetter(*plan.names) if len(plan.names) > 1 else lambda row: (row[plan.names[0]],)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
             values = []
             for row in rows[start : start + batch]:
-                out = []
-                for name, adapt in pairs:
-                    value = row[name] if name in row else defaults[name]
-                    out.append(adapt(value) if adapt is not None and value is not None else value)
+                out = list(columns({**defaults, **row}))
+                for i, adapt in adapters:
+                    if out[i] is not None:
+                        out[i] = adapt(out[i])
                 values.append(out)
             _execute(cursor, plan, values)
     return len(rows)
