@@ -8,6 +8,7 @@ use it where neither is needed, inside the action's transaction like any other w
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -82,9 +83,11 @@ def insert(model: type[models.Model], rows: Sequence[dict[str, Any]], *, batch: 
         if kind == "datetime":
             adapters.append((i, adapt_datetime))
         elif kind == "json":
-            encoder = plan.encoders[name]
-            adapters.append((i, lambda value, encoder=encoder: ops.adapt_json_value(value, encoder)))
-    columns = operator.itemgetter(*plan.names) if len(plan.names) > 1 else lambda row: (row[plan.names[0]],)
+            adapters.append((i, functools.partial(_adapt_json, ops, plan.encoders[name])))
+    columns: Callable[[dict[str, Any]], Any] = operator.itemgetter(*plan.names)
+    if len(plan.names) == 1:  # itemgetter of one name gives the value, not a tuple
+        only = plan.names[0]
+        columns = lambda row: (row[only],)  # noqa: E731
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
             values = []
@@ -96,6 +99,10 @@ def insert(model: type[models.Model], rows: Sequence[dict[str, Any]], *, batch: 
                 values.append(out)
             _execute(cursor, plan, values)
     return len(rows)
+
+
+def _adapt_json(ops: Any, encoder: Any, value: Any) -> Any:
+    return ops.adapt_json_value(value, encoder)
 
 
 def _execute(cursor: Any, plan: _Plan, values: list[list[Any]]) -> None:

@@ -266,11 +266,12 @@ class Found:
         return {r["code"] for r in self.reasons}
 
 
-def _band_matches(bands: list[int], since: dt.datetime, until: dt.datetime) -> list[int]:
+# The candidates' query is written out, one statement: it runs on every intake, and building the ORM's querysets
+# (and a round trip per query on PostgreSQL) cost more than the database's work on it.
+def _band_sql(bands: list[int], lo: Any, hi: Any) -> tuple[str, list[Any]]:
     """The cases of the window sharing most bands with these. Each band value reads at most its HOT_BAND_LIMIT
     newest rows (one bounded backward range of the index), so a text repeated thousands of times costs no more."""
-    ops = connection.ops
-    table = ops.quote_name(DuplicateBand._meta.db_table)
+    table = connection.ops.quote_name(DuplicateBand._meta.db_table)
     one = (
         f"SELECT * FROM (SELECT case_id FROM {table} WHERE band = %s AND created_at >= %s AND created_at <= %s"
         f" ORDER BY created_at DESC LIMIT {HOT_BAND_LIMIT}) AS b{{n}}"
@@ -280,19 +281,14 @@ def _band_matches(bands: list[int], since: dt.datetime, until: dt.datetime) -> l
         f"SELECT case_id FROM ({union}) AS hits GROUP BY case_id ORDER BY COUNT(*) DESC, case_id DESC"
         f" LIMIT {BAND_CANDIDATES}"
     )
-    lo, hi = ops.adapt_datetimefield_value(since), ops.adapt_datetimefield_value(until)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value for band in bands for value in (band, lo, hi)])
-        return [row[0] for row in cursor.fetchall()]
+    return sql, [value for band in bands for value in (band, lo, hi)]
 
 
-# The queries of `find` are written out: it runs on every intake, and building the ORM's querysets cost more
-# than the database's work on them.
-def _reporter_matches(probe: Probe, since: dt.datetime) -> list[int]:
+def _reporter_sql(probe: Probe, lo: Any, hi: Any) -> tuple[str, list[Any]] | None:
     """The reporter's newest earlier cases of the window (by phone or account; the profile's two indexes)."""
     table = connection.ops.quote_name(DuplicateProfile._meta.db_table)
-    lo, hi = (connection.ops.adapt_datetimefield_value(v) for v in (since, probe.created_at))
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for column, value in (("phone", probe.phone or None), ("reporter_id", probe.reporter_id)):
         if value is not None:
             parts.append(
@@ -301,23 +297,29 @@ def _reporter_matches(probe: Probe, since: dt.datetime) -> list[int]:
             )
             params += [value, lo, hi]
     if not parts:
-        return []
+        return None
     sql = f"SELECT case_id FROM ({' UNION '.join(parts)}) AS mine ORDER BY created_at DESC LIMIT {REPORTER_CANDIDATES}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    return sql, params
 
 
-def _profiles(ids: Iterable[int]) -> list[Probe]:
-    ids = list(ids)
+def _candidates(probe: Probe, bands: list[int], since: dt.datetime) -> list[Probe]:
+    """The profiles of the band matches and of the reporter's earlier cases, the probe's own case left out."""
+    lo, hi = (connection.ops.adapt_datetimefield_value(v) for v in (since, probe.created_at))
+    picks = [_band_sql(bands, lo, hi)] if bands else []
+    mine = _reporter_sql(probe, lo, hi)
+    if mine is not None:
+        picks.append(mine)
+    if not picks:
+        return []
     table = connection.ops.quote_name(DuplicateProfile._meta.db_table)
-    columns = ", ".join(PROFILE_FIELDS)
+    where = " OR ".join(f"case_id IN (SELECT case_id FROM ({sql}) AS pick{n})" for n, (sql, _) in enumerate(picks))
+    sql = f"SELECT {', '.join(PROFILE_FIELDS)} FROM {table} WHERE ({where}) AND case_id <> %s"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {table} WHERE case_id IN ({', '.join(['%s'] * len(ids))})", ids)
+        cursor.execute(sql, [*(v for _, params in picks for v in params), probe.case_id or 0])
         rows = cursor.fetchall()
     probes = [Probe(**dict(zip(PROFILE_FIELDS, row, strict=True))) for row in rows]
-    for probe in probes:
-        probe.created_at = _aware(probe.created_at)
+    for other in probes:
+        other.created_at = _aware(other.created_at)
     return probes
 
 
@@ -349,22 +351,15 @@ def find(
     min_score: float | None = None,
     window_days: float | None = None,
 ) -> list[Found]:
-    """The best earlier cases of the window for `probe`: one indexed band query, the reporter's earlier cases,
-    exact scores of those few, merged and invalid cases left out."""
+    """The best earlier cases of the window for `probe`: the band matches and the reporter's earlier cases (one
+    indexed query), exact scores of those few, merged and invalid cases left out."""
     window = window_days if window_days is not None else settings.DUPLICATES_WINDOW_DAYS
     limit = limit if limit is not None else settings.DUPLICATES_MAX_CANDIDATES
     min_score = min_score if min_score is not None else settings.DUPLICATES_MIN_SCORE
     bands = bands if bands is not None else band_values(probe.text)
     since = probe.created_at - dt.timedelta(days=window)
-    ids: set[int] = set()
-    if bands:
-        ids.update(_band_matches(bands, since, probe.created_at))
-    ids.update(_reporter_matches(probe, since))
-    ids.discard(probe.case_id)  # type: ignore[arg-type]
-    if not ids:
-        return []
     found = []
-    for other in _profiles(ids):
+    for other in _candidates(probe, bands, since):
         s, reasons = score(probe, other, window_days=window)
         if s >= min_score:
             hours = (probe.created_at - other.created_at).total_seconds() / 3600
