@@ -312,8 +312,9 @@ def _candidates(probe: Probe, bands: list[int], since: dt.datetime) -> list[Prob
     if not picks:
         return []
     table = connection.ops.quote_name(DuplicateProfile._meta.db_table)
-    where = " OR ".join(f"case_id IN (SELECT case_id FROM ({sql}) AS pick{n})" for n, (sql, _) in enumerate(picks))
-    sql = f"SELECT {', '.join(PROFILE_FIELDS)} FROM {table} WHERE ({where}) AND case_id <> %s"
+    # One IN over a UNION (not an OR of two INs, which PostgreSQL answers by reading the whole profile table).
+    ids = " UNION ".join(f"SELECT case_id FROM ({sql}) AS pick{n}" for n, (sql, _) in enumerate(picks))
+    sql = f"SELECT {', '.join(PROFILE_FIELDS)} FROM {table} WHERE case_id IN ({ids}) AND case_id <> %s"
     with connection.cursor() as cursor:
         cursor.execute(sql, [*(v for _, params in picks for v in params), probe.case_id or 0])
         rows = cursor.fetchall()
