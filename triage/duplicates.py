@@ -22,6 +22,7 @@ transaction: the case log and the audit get the merge, and a merge that cannot h
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import math
 import re
@@ -82,10 +83,11 @@ def text_key(norm: str) -> str:
     return hashlib.blake2b(norm.encode(), digest_size=8).hexdigest() if norm else ""
 
 
-def bigrams(norm: str) -> set[str]:
+@functools.lru_cache(maxsize=8192)  # a probe is scored against ~30 earlier texts, and recent texts recur
+def bigrams(norm: str) -> frozenset[str]:
     if len(norm) < 2:
-        return {norm} if norm else set()
-    return {norm[i : i + 2] for i in range(len(norm) - 1)}
+        return frozenset({norm} if norm else ())
+    return frozenset(norm[i : i + 2] for i in range(len(norm) - 1))
 
 
 def text_similarity(a: str, b: str) -> float:
