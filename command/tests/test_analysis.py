@@ -51,7 +51,10 @@ class HotspotTests(CommandTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         template = Case.objects.filter(territory_code=GRID_A).first()
-        cls.burst_at = timezone.now() - dt.timedelta(days=2)
+        # 10:00 local time two days ago: the 40 minutes of the burst stay within one local day whenever the test
+        # runs (from now - 2 days it split over midnight when run after 23:20 local time).
+        two_days_ago = timezone.localtime() - dt.timedelta(days=2)
+        cls.burst_at = two_days_ago.replace(hour=10, minute=0, second=0, microsecond=0)
         plant(template, 40, at=cls.burst_at, description="兰河路{i}号附近窨井盖缺失，很危险", prefix="HOT")
         facts.refresh()
 
