@@ -23,13 +23,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from cases import sla
 from cases.choices import AWAITING_RESPONSE, CLOCK_RUNNING, NEXT_LEVEL, Level, Status, Warning
 from cases.models import Case, CaseEvent, CaseUnit, Category, Supervision
 from core import audit
-from core.bulk import insert
+from core.bulk import aware, insert
 from notify import service as notify
 from territory.models import Department, Division
 
@@ -114,17 +113,8 @@ def _claim(
         cursor.execute(sql, [*set_params, *pick_params, *where_params])
         rows = cursor.fetchall()
     return [
-        _Row(pk, no, st, lvl, cat, grid, div, dept, _aware(due)) for pk, no, st, lvl, cat, grid, div, dept, due in rows
+        _Row(pk, no, st, lvl, cat, grid, div, dept, aware(due)) for pk, no, st, lvl, cat, grid, div, dept, due in rows
     ]
-
-
-def _aware(value: Any) -> dt.datetime | None:
-    """A datetime from a raw cursor: SQLite may hand back text, and naive values are UTC (USE_TZ)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    return timezone.make_aware(value, dt.UTC) if value is not None and timezone.is_naive(value) else value
 
 
 def _in(values: Sequence[str]) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from core.bulk import insert
 from core.context import current_request_id
 from core.models import GENESIS_HASH, AuditCheckpoint, AuditEntry, AuditHead
 
@@ -110,8 +111,6 @@ def record(
         prev_hash=last_hash,
     )
     entry.hash = chain_hash(last_hash, entry)
-    from core.bulk import insert
-
     insert(AuditEntry, [{f.attname: getattr(entry, f.attname) for f in AuditEntry._meta.concrete_fields}])
     _move_head(entry.seq, entry.hash)
     return entry
@@ -140,8 +139,6 @@ def record_many(items: list[Pending], *, actor: Any) -> int:
     user = actor if getattr(actor, "is_authenticated", False) else None
     label = user.get_username() if user else str(actor or "system")
     now, request_id = timezone.now(), current_request_id()
-    from core.bulk import insert
-
     rows = []
     entry = AuditEntry(created_at=now, actor=user, actor_label=label, request_id=request_id)
     for item in items:

@@ -1,4 +1,5 @@
-"""Fast bulk INSERT for the few hot paths that write thousands of rows at once (the clock's sweep).
+"""Fast bulk INSERT for the hot paths (the clock's sweep, the intake's rows nobody reads back), and reading back
+what a raw cursor returns (`aware`).
 
 Django's bulk_create builds a model instance and prepares every value through its field, which costs more than
 the database's own work at this volume. `insert` takes plain dicts, adapts only the values that need it
@@ -8,6 +9,7 @@ use it where neither is needed, inside the action's transaction like any other w
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import operator
 from collections.abc import Callable, Sequence
@@ -16,6 +18,7 @@ from typing import Any
 
 from django.db import connection, models
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 
 @dataclass(frozen=True)
@@ -115,3 +118,10 @@ def _execute(cursor: Any, plan: _Plan, values: list[list[Any]]) -> None:
     with cursor.cursor.copy(f"COPY {head} FROM STDIN") as copy:
         for row in values:
             copy.write_row(row)
+
+
+def aware(value: Any) -> Any:
+    """A datetime column as a raw cursor returns it: SQLite hands back text, and naive values are UTC (USE_TZ)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return timezone.make_aware(value, dt.UTC) if value is not None and timezone.is_naive(value) else value

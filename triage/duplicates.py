@@ -45,7 +45,7 @@ from cases.choices import FINAL_STATUSES, Status
 from cases.models import Case
 from core import audit
 from core.actions import action
-from core.bulk import insert
+from core.bulk import aware, insert
 from core.memo import memoized
 from triage.models import DuplicateBand, DuplicateCandidate, DuplicateProfile
 
@@ -320,17 +320,8 @@ def _candidates(probe: Probe, bands: list[int], since: dt.datetime) -> list[Prob
     with connection.cursor() as cursor:
         cursor.execute(sql, [*(v for _, params in picks for v in params), probe.case_id or 0])
         rows = cursor.fetchall()
-    probes = [Probe(**dict(zip(PROFILE_FIELDS, row, strict=True))) for row in rows]
-    for other in probes:
-        other.created_at = _aware(other.created_at)
-    return probes
-
-
-def _aware(value: Any) -> dt.datetime:
-    """A datetime from a raw cursor: SQLite hands back text; naive values are UTC (USE_TZ)."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+    at = PROFILE_FIELDS.index("created_at")
+    return [Probe.of_row(dict(zip(PROFILE_FIELDS, (*r[:at], aware(r[at]), *r[at + 1 :]), strict=True))) for r in rows]
 
 
 def _not_candidates(ids: list[int]) -> set[int]:
