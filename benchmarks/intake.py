@@ -1,8 +1,10 @@
 """Sustained intake through the intake action (validate, locate, route, set clocks, audit, notify, commit).
 
 Builds a throwaway database (SQLite file, or PostgreSQL when FENGQIAO_DATABASE_URL says so) with the demo
-district, then files `--cases` reports at random points of the district, one transaction each, and compares the
-rate with a bare INSERT loop (one row per transaction, same database) measured in the same run.
+district, then files `--cases` reports at random points of the district, one transaction each
+(`intake_cases_per_s`), and again in batches of `--batch` through `intake_many` (`intake_batch_cases_per_s`: one
+transaction and multi-row statements per batch, as the bulk import files its rows), and compares both rates with a
+bare INSERT loop (one row per transaction, same database) measured in the same run.
 
     .venv/bin/python benchmarks/intake.py --cases 100000
     FENGQIAO_DATABASE_URL=postgres://root@127.0.0.1:5432/fq_bench .venv/bin/python benchmarks/intake.py
@@ -22,12 +24,16 @@ TARGET = 1000
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=100)
     args = parser.parse_args()
     demo_database()
 
     ceiling = bare_insert_rate(min(args.cases, 20_000))
-    rate = intake_rate(args.cases)
+    todo = reports(2 * args.cases)
+    rate = intake_rate(todo[: args.cases])
     emit("intake", "intake_cases_per_s", rate, "cases/s", target=TARGET, ceiling=ceiling, db=db_vendor())
+    rate = batch_rate(todo[args.cases :], args.batch)
+    emit("intake", "intake_batch_cases_per_s", rate, "cases/s", target=TARGET, ceiling=ceiling, db=db_vendor())
 
 
 def bare_insert_rate(n: int) -> float:
@@ -76,16 +82,28 @@ def reports(n: int) -> list[dict]:
     return out
 
 
-def intake_rate(n: int) -> float:
+def intake_rate(todo: list[dict]) -> float:
     from rich.progress import track
 
     from cases.intake import IntakeData, intake
 
-    todo = reports(n)
     started = time.perf_counter()
     for report in track(todo, description="intake", transient=True):
         intake(IntakeData(channel="hotline_12345", **report), acting_user="benchmark")
-    return n / (time.perf_counter() - started)
+    return len(todo) / (time.perf_counter() - started)
+
+
+def batch_rate(todo: list[dict], size: int) -> float:
+    from rich.progress import track
+
+    from cases.intake import IntakeData, intake_many
+
+    started = time.perf_counter()
+    for start in track(range(0, len(todo), size), description="intake_many", transient=True):
+        out = intake_many([(IntakeData(channel="hotline_12345", **r), "benchmark") for r in todo[start : start + size]])
+        refused = [o.error for o in out if o.error is not None]
+        assert not refused, refused
+    return len(todo) / (time.perf_counter() - started)
 
 
 if __name__ == "__main__":

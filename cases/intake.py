@@ -172,17 +172,22 @@ def attachment_problem(upload: Any) -> str:
 
 
 def next_tracking_no(now) -> str:
-    """The day's next number, in one statement (an upsert both SQLite ≥ 3.35 and PostgreSQL run atomically)."""
+    return next_tracking_nos(now, 1)[0]
+
+
+def next_tracking_nos(now, count: int) -> list[str]:
+    """The day's next `count` numbers, in one statement (an upsert both SQLite ≥ 3.35 and PostgreSQL run
+    atomically)."""
     day = timezone.localtime(now).strftime("%Y%m%d")
     table = connection.ops.quote_name(Counter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (name, value) VALUES (%s, 1) "
-            f"ON CONFLICT (name) DO UPDATE SET value = {table}.value + 1 RETURNING value",
-            [f"case-{day}"],
+            f"INSERT INTO {table} (name, value) VALUES (%s, %s) "
+            f"ON CONFLICT (name) DO UPDATE SET value = {table}.value + %s RETURNING value",
+            [f"case-{day}", count, count],
         )
-        (value,) = cursor.fetchone()
-    return f"FQ{day}-{value:06d}"
+        (last,) = cursor.fetchone()
+    return [f"FQ{day}-{value:06d}" for value in range(last - count + 1, last + 1)]
 
 
 def store_attachment(case: Case, upload: Any, event: CaseEvent | None, label: str = "") -> Attachment:
@@ -230,23 +235,125 @@ def _intake(data: IntakeData, *, acting_user: Any) -> Case:
         return create_case(data, acting_user=acting_user)
 
 
+@dataclass
+class Outcome:
+    """What became of one report of a batch: its case (new, or the one its idempotency key already made), or why
+    it was refused."""
+
+    case: Case | None = None
+    created: bool = False
+    error: ValidationError | None = None
+
+
+def intake_many(items: list[tuple[IntakeData, Any]]) -> list[Outcome]:
+    """Many reports (with who filed each) in one transaction: one commit, multi-row statements (group commit and
+    bulk import). A refused report leaves the others standing. Should another writer take one of the batch's
+    idempotency keys meanwhile, the batch is filed again one report per transaction."""
+    try:
+        with transaction.atomic(durable=True):
+            return create_cases(items)
+    except IntegrityError:
+        if len(items) == 1:
+            raise
+    out = []
+    for data, actor in items:
+        try:
+            case, created = intake(data, acting_user=actor)
+            out.append(Outcome(case, created))
+        except ValidationError as exc:
+            out.append(Outcome(error=exc))
+    return out
+
+
 def create_case(data: IntakeData, *, acting_user: Any) -> Case:
-    """The intake inside an open transaction (a bulk import runs many in one); `intake()` for a single case."""
+    """The intake of one report inside an open transaction; `intake()` for a single case in its own."""
+    (outcome,) = create_cases([(data, acting_user)])
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.case is not None
+    return outcome.case
+
+
+@dataclass
+class _Draft:
+    """A report that passed validation, placed and timed, on its way to the database."""
+
+    n: int
+    data: IntakeData
+    actor: Any
+    category: Category
+    located: Located
+    placement: routing.Placement
+    due: sla.Deadlines
+    case: Case | None = None
+    repeats: list[int] = field(default_factory=list)  # later reports of the batch with the same idempotency key
+
+
+def create_cases(items: list[tuple[IntakeData, Any]]) -> list[Outcome]:
+    """The intake inside an open transaction: validate, locate, route and time every report, then store the lot
+    with one statement per table (cases, units, log, audit, triage, notices). Outcomes in the order given."""
     from triage import hooks as triage
 
-    triage.prepare(data)
-    category, located, _ = validate(data)
+    out = [Outcome() for _ in items]
     now = timezone.now()
-    placement = routing.place(category, located.community)
-    due = sla.deadlines(category, placement.level, now)
-    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
-    api_client = acting_user if isinstance(acting_user, ApiClient) else None
-    case = Case.objects.create(
-        api_client=api_client,
-        tracking_no=next_tracking_no(now),
+    drafts: list[_Draft] = []
+    for n, (data, actor) in enumerate(items):
+        try:
+            triage.prepare(data)
+            category, located, _ = validate(data)
+        except ValidationError as exc:
+            out[n].error = exc
+            continue
+        placement = routing.place(category, located.community)
+        drafts.append(
+            _Draft(n, data, actor, category, located, placement, sla.deadlines(category, placement.level, now))
+        )
+    drafts = _repeats(drafts, out)
+    if not drafts:
+        return out
+    numbers = next_tracking_nos(now, len(drafts))
+    for draft, number in zip(drafts, numbers, strict=True):
+        draft.case = _new_case(draft, number)
+    cases = Case.objects.bulk_create([d.case for d in drafts])  # type: ignore[misc]
+    insert(CaseUnit, [_lead_unit(c) for c in cases])
+    events = CaseEvent.objects.bulk_create([_intake_event(d, now) for d in drafts])
+    entries = []
+    for draft, event in zip(drafts, events, strict=True):
+        data, case = draft.data, draft.case
+        assert case is not None
+        before_label = "before" if data.solved_on_spot else ""
+        stored = [store_attachment(case, upload, event, before_label) for upload in data.attachments]
+        stored += [store_attachment(case, upload, event, "after") for upload in data.after_attachments]
+        after = audit.snapshot(case)
+        after["attachments"] = [
+            {"name": a.original_name, "sha256": a.sha256, "size": a.size, "label": a.label} for a in stored
+        ]
+        entries.append(audit.Pending.of("cases.intake", case, after=after, actor=draft.actor))
+    audit.record_many(entries)
+    triage.cases_created([(d.case, d.data) for d in drafts])
+    notify.case_events(cases, "intake")
+    for draft in drafts:
+        case = draft.case
+        assert case is not None
+        if draft.data.solved_on_spot:
+            from cases.actions import resolve_on_spot
+
+            case = resolve_on_spot(case, acting_user=draft.actor)
+        out[draft.n] = Outcome(case, created=True)
+        for n in draft.repeats:
+            out[n] = Outcome(case, created=False)
+    return out
+
+
+def _new_case(draft: _Draft, tracking_no: str) -> Case:
+    data, located, placement, due, actor = draft.data, draft.located, draft.placement, draft.due, draft.actor
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return Case(
+        api_client=actor if isinstance(actor, ApiClient) else None,
+        tracking_no=tracking_no,
         channel=data.channel,
         status=Status.SUBMITTED,
-        category=category,
+        category=draft.category,
         title=data.title.strip()[:200],
         description=data.description.strip(),
         urgency=data.urgency,
@@ -271,39 +378,51 @@ def create_case(data: IntakeData, *, acting_user: Any) -> Case:
         warn_at=due.warn_at,
         working_time=due.working_time,
     )
-    insert(
-        CaseUnit,
-        [
-            {
-                "case_id": case.pk,
-                "division_id": placement.division.pk if placement.division else None,
-                "department_id": placement.department.pk if placement.department else None,
-                "role": CaseUnit.Role.LEAD,
-            }
-        ],
-    )
-    event = CaseEvent.objects.create(
+
+
+def _lead_unit(case: Case) -> dict[str, Any]:
+    return {
+        "case_id": case.pk,
+        "division_id": case.holder_division_id,
+        "department_id": case.holder_department_id,
+        "role": CaseUnit.Role.LEAD,
+    }
+
+
+def _intake_event(draft: _Draft, now: Any) -> CaseEvent:
+    case, actor = draft.case, draft.actor
+    assert case is not None
+    return CaseEvent(
         case=case,
         at=now,
-        actor=user,
-        actor_label=str(acting_user),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=str(actor),
         action="intake",
         to_status=case.status,
         holder_label=holder_label(case),
-        data={"channel": data.channel, "level": placement.level},
+        data={"channel": draft.data.channel, "level": draft.placement.level},
     )
-    before_label = "before" if data.solved_on_spot else ""
-    stored = [store_attachment(case, upload, event, before_label) for upload in data.attachments]
-    stored += [store_attachment(case, upload, event, "after") for upload in data.after_attachments]
-    after = audit.snapshot(case)
-    after["attachments"] = [
-        {"name": a.original_name, "sha256": a.sha256, "size": a.size, "label": a.label} for a in stored
-    ]
-    audit.record("cases.intake", actor=acting_user, obj=case, after=after)
-    triage.case_created(case, data)
-    notify.case_event(case, "intake")
-    if data.solved_on_spot:
-        from cases.actions import resolve_on_spot
 
-        case = resolve_on_spot(case, acting_user=acting_user)
-    return case
+
+def _repeats(drafts: list[_Draft], out: list[Outcome]) -> list[_Draft]:
+    """A batch's reports whose idempotency key made a case already, or that repeat a key earlier in the batch,
+    take that case (created=False). One look-up for the batch; a single report skips it (see intake())."""
+    keyed = [d for d in drafts if d.data.idempotency_key]
+    if len(drafts) < 2 or not keyed:
+        return drafts
+    made = {
+        c.idempotency_key: c for c in Case.objects.filter(idempotency_key__in={d.data.idempotency_key for d in keyed})
+    }
+    first: dict[str, _Draft] = {}
+    kept = []
+    for draft in drafts:
+        key = draft.data.idempotency_key
+        if key and key in made:
+            out[draft.n] = Outcome(made[key], created=False)
+        elif key and key in first:
+            first[key].repeats.append(draft.n)  # given the first one's case once it is made
+        else:
+            if key:
+                first[key] = draft
+            kept.append(draft)
+    return kept

@@ -118,7 +118,8 @@ def record(
 
 @dataclass
 class Pending:
-    """One entry for record_many(): the same fields as record() takes."""
+    """One entry for record_many(): the same fields as record() takes. `actor` and `request_id` default to the
+    call's (a group commit files reports of several people and requests at once)."""
 
     action: str
     object_type: str
@@ -126,24 +127,36 @@ class Pending:
     object_repr: str = ""
     before: Any = None
     after: Any = None
+    actor: Any = None
+    request_id: str | None = None
+
+    @classmethod
+    def of(cls, action: str, obj: models.Model, *, before: Any = None, after: Any = None, actor: Any = None) -> Pending:
+        return cls(action, obj._meta.label_lower, str(obj.pk), str(obj)[:200], before, after, actor)
 
 
-def record_many(items: list[Pending], *, actor: Any) -> int:
-    """Append many entries in one go (the clock's sweep over thousands of cases): the head is locked once and
-    the entries are chained and inserted together. Same transaction rule as record()."""
+def record_many(items: list[Pending], *, actor: Any = None) -> int:
+    """Append many entries in one go (the clock's sweep over thousands of cases, a batch of intakes): the head
+    is locked once and the entries are chained and inserted together. Same transaction rule as record()."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record_many() must be called inside the action's transaction")
     if not items:
         return 0
     seq, prev = _locked_head_values()
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    label = user.get_username() if user else str(actor or "system")
     now, request_id = timezone.now(), current_request_id()
     rows = []
-    entry = AuditEntry(created_at=now, actor=user, actor_label=label, request_id=request_id)
+    entry = AuditEntry(created_at=now)
+    who: dict[int, tuple[Any, str]] = {}
     for item in items:
+        by = item.actor if item.actor is not None else actor
+        if id(by) not in who:
+            user = by if getattr(by, "is_authenticated", False) else None
+            who[id(by)] = (user, user.get_username() if user else str(by or "system"))
+        user, label = who[id(by)]
         seq += 1
         entry.seq, entry.action, entry.object_type = seq, item.action, item.object_type
+        entry.actor, entry.actor_label = user, label
+        entry.request_id = item.request_id if item.request_id is not None else request_id
         entry.object_id, entry.object_repr = str(item.object_id), item.object_repr[:200]
         entry.before, entry.after, entry.prev_hash = jsonable(item.before), jsonable(item.after), prev
         digest = chain_hash(prev, entry)
@@ -159,7 +172,7 @@ def record_many(items: list[Pending], *, actor: Any) -> int:
                 "object_repr": entry.object_repr,
                 "before": entry.before,
                 "after": entry.after,
-                "request_id": request_id,
+                "request_id": entry.request_id,
                 "prev_hash": prev,
                 "hash": digest,
             }

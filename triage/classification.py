@@ -105,27 +105,32 @@ def needs_review(suggested: Suggested, given: Any, filled: bool) -> bool:
     return known and given_top.name != p.label and p.confidence >= settings.TRIAGE_DISAGREE_ABOVE
 
 
-def case_created(case: Any, data: Any) -> None:
+def cases_created(pairs: list[tuple[Any, Any]]) -> None:
     """Intake hook inside the intake transaction: store the suggestion for every case with text."""
     from triage.models import Suggestion
 
-    suggested: Suggested | None = getattr(data, "_triage", None) or suggest(intake_text(data))
-    if suggested is None:
-        return
-    filled = bool(getattr(data, "_triage_filled", False))
-    p = suggested.prediction
-    Suggestion.objects.create(
-        case=case,
-        label=p.label,
-        category=suggested.category,
-        department=suggested.department,
-        confidence=round(p.confidence, 4),
-        words=p.words,
-        probabilities=p.probabilities,
-        model_version=suggested.model_version,
-        filled_category=filled,
-        needs_review=needs_review(suggested, case.category, filled),
-    )
+    rows = []
+    for case, data in pairs:
+        suggested: Suggested | None = getattr(data, "_triage", None) or suggest(intake_text(data))
+        if suggested is None:
+            continue
+        filled = bool(getattr(data, "_triage_filled", False))
+        p = suggested.prediction
+        rows.append(
+            Suggestion(
+                case=case,
+                label=p.label,
+                category=suggested.category,
+                department=suggested.department,
+                confidence=round(p.confidence, 4),
+                words=p.words,
+                probabilities=p.probabilities,
+                model_version=suggested.model_version,
+                filled_category=filled,
+                needs_review=needs_review(suggested, case.category, filled),
+            )
+        )
+    Suggestion.objects.bulk_create(rows)
 
 
 # --- the triage queue ------------------------------------------------------------------------------------------------

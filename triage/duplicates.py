@@ -304,8 +304,9 @@ def _reporter_sql(probe: Probe, lo: Any, hi: Any) -> tuple[str, list[Any]] | Non
     return sql, params
 
 
-def _candidates(probe: Probe, bands: list[int], since: dt.datetime) -> list[Probe]:
-    """The profiles of the band matches and of the reporter's earlier cases, the probe's own case left out."""
+def _candidates(probe: Probe, bands: list[int], since: dt.datetime, batch_end: int | None = None) -> list[Probe]:
+    """The profiles of the band matches and of the reporter's earlier cases, the probe's own case left out, and
+    with it the cases filed after it in the same batch (ids up to `batch_end`)."""
     lo, hi = (connection.ops.adapt_datetimefield_value(v) for v in (since, probe.created_at))
     picks = [_band_sql(bands, lo, hi)] if bands else []
     mine = _reporter_sql(probe, lo, hi)
@@ -316,9 +317,10 @@ def _candidates(probe: Probe, bands: list[int], since: dt.datetime) -> list[Prob
     table = connection.ops.quote_name(DuplicateProfile._meta.db_table)
     # One IN over a UNION (not an OR of two INs, which PostgreSQL answers by reading the whole profile table).
     ids = " UNION ".join(f"SELECT case_id FROM ({sql}) AS pick{n}" for n, (sql, _) in enumerate(picks))
-    sql = f"SELECT {', '.join(PROFILE_FIELDS)} FROM {table} WHERE case_id IN ({ids}) AND case_id <> %s"
+    sql = f"SELECT {', '.join(PROFILE_FIELDS)} FROM {table} WHERE case_id IN ({ids}) AND (case_id < %s OR case_id > %s)"
+    own = probe.case_id or 0
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*(v for _, params in picks for v in params), probe.case_id or 0])
+        cursor.execute(sql, [*(v for _, params in picks for v in params), own, max(own, batch_end or 0)])
         rows = cursor.fetchall()
     at = PROFILE_FIELDS.index("created_at")
     return [Probe.of_row(dict(zip(PROFILE_FIELDS, (*r[:at], aware(r[at]), *r[at + 1 :]), strict=True))) for r in rows]
@@ -344,16 +346,18 @@ def find(
     limit: int | None = None,
     min_score: float | None = None,
     window_days: float | None = None,
+    batch_end: int | None = None,
 ) -> list[Found]:
     """The best earlier cases of the window for `probe`: the band matches and the reporter's earlier cases (one
-    indexed query), exact scores of those few, merged and invalid cases left out."""
+    indexed query), exact scores of those few, merged and invalid cases left out (and the cases of the probe's
+    batch after it, see _candidates)."""
     window = window_days if window_days is not None else settings.DUPLICATES_WINDOW_DAYS
     limit = limit if limit is not None else settings.DUPLICATES_MAX_CANDIDATES
     min_score = min_score if min_score is not None else settings.DUPLICATES_MIN_SCORE
     bands = bands if bands is not None else band_values(probe.text)
     since = probe.created_at - dt.timedelta(days=window)
     found = []
-    for other in _candidates(probe, bands, since):
+    for other in _candidates(probe, bands, since, batch_end):
         s, reasons = score(probe, other, window_days=window)
         if s >= min_score:
             hours = (probe.created_at - other.created_at).total_seconds() / 3600
@@ -370,25 +374,35 @@ def find(
 # ---------------------------------------------------------------------------------------------------------------------
 
 
-def store(probe: Probe, bands: list[int]) -> None:
-    """Index one case: its profile and its bands (plain INSERTs, core.bulk: this runs on every intake)."""
-    assert probe.case_id is not None
-    insert(DuplicateProfile, [probe.row()])
-    insert(DuplicateBand, [{"band": b, "case_id": probe.case_id, "created_at": probe.created_at} for b in bands])
-
-
-def case_created(case: Case, data: Any = None) -> None:
-    """Intake hook (inside the intake's transaction): index the case, store its candidates, merge an exact repeat."""
-    probe = Probe.of_case(case)
-    bands = band_values(probe.text)
-    found = find(probe, bands)
-    store(probe, bands)
-    if not found:
-        return
-    DuplicateCandidate.objects.bulk_create(
-        [DuplicateCandidate(case=case, other_id=f.other_id, score=f.score, reasons=f.reasons) for f in found]
+def store(indexed: list[tuple[Probe, list[int]]]) -> None:
+    """Index cases: their profiles and bands (plain INSERTs, core.bulk: this runs on every intake)."""
+    assert all(probe.case_id is not None for probe, _ in indexed)
+    insert(DuplicateProfile, [probe.row() for probe, _ in indexed])
+    insert(
+        DuplicateBand,
+        [
+            {"band": b, "case_id": probe.case_id, "created_at": probe.created_at}
+            for probe, bands in indexed
+            for b in bands
+        ],
     )
-    if not getattr(data, "solved_on_spot", False):
+
+
+def cases_created(pairs: list[tuple[Case, Any]]) -> None:
+    """Intake hook (inside the intake's transaction): index the cases, store their candidates, merge exact
+    repeats. The batch is indexed first; each case then searches the cases before it, its batch's included."""
+    probes = [Probe.of_case(case) for case, _ in pairs]
+    indexed = [(probe, band_values(probe.text)) for probe in probes]
+    store(indexed)
+    batch_end = max(case.pk for case, _ in pairs)
+    rows, repeats = [], []
+    for (case, data), (probe, bands) in zip(pairs, indexed, strict=True):
+        found = find(probe, bands, batch_end=batch_end)
+        rows += [DuplicateCandidate(case=case, other_id=f.other_id, score=f.score, reasons=f.reasons) for f in found]
+        if found and not getattr(data, "solved_on_spot", False):
+            repeats.append((case, found))
+    DuplicateCandidate.objects.bulk_create(rows)
+    for case, found in repeats:
         _auto_merge(case, found)
 
 

@@ -1,6 +1,7 @@
 """Where triage meets the intake (cases.intake): `prepare` fills what the reporter left out before validation
-(category from the text, location from the address); `case_created` runs inside the intake's transaction after the
-case is stored (suggestion, duplicate index and candidates). Each area of triage adds its function to the lists."""
+(category from the text, location from the address); `cases_created` runs inside the intake's transaction after the
+cases are stored (suggestion, duplicate index and candidates), with every (case, report) pair of the batch at once.
+Each area of triage adds its function to the lists."""
 
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ PREPARE: list[str] = [
 ]
 CASE_CREATED: list[str] = [
     # classification
-    "triage.classification.case_created",
+    "triage.classification.cases_created",
     # addresses
-    "triage.placing.record_resolution",
+    "triage.placing.record_resolutions",
     # duplicates (last: it may merge the new case into an earlier one)
-    "triage.duplicates.case_created",
+    "triage.duplicates.cases_created",
 ]
 
 
@@ -29,6 +30,6 @@ def prepare(data: Any) -> None:
         import_string(path)(data)
 
 
-def case_created(case: Any, data: Any) -> None:
+def cases_created(pairs: list[tuple[Any, Any]]) -> None:
     for path in CASE_CREATED:
-        import_string(path)(case, data)
+        import_string(path)(pairs)

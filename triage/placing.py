@@ -32,22 +32,32 @@ def place_address(data: Any) -> None:
     data.address_resolution = (found, used)
 
 
-def record_resolution(case: Any, data: Any) -> None:
-    """triage.hooks.CASE_CREATED: keep the resolution beside the case (inside the intake's transaction)."""
+def record_resolutions(pairs: list[tuple[Any, Any]]) -> None:
+    """triage.hooks.CASE_CREATED: keep each resolution beside its case (inside the intake's transaction)."""
     from triage.models import AddressResolution
 
-    held = getattr(data, "address_resolution", None)
-    if held is None:
+    held = [(case, data.address_resolution) for case, data in pairs if getattr(data, "address_resolution", None)]
+    if not held:
         return
-    found, used = held
-    row = AddressResolution.objects.create(
-        case=case,
-        query=found.query[:300],
-        level=found.level,
-        community_code=found.community_code,
-        grid_code=found.grid_code,
-        confidence=found.confidence,
-        used=used,
-        parts=found.parts,
+    rows = AddressResolution.objects.bulk_create(
+        [
+            AddressResolution(
+                case=case,
+                query=found.query[:300],
+                level=found.level,
+                community_code=found.community_code,
+                grid_code=found.grid_code,
+                confidence=found.confidence,
+                used=used,
+                parts=found.parts,
+            )
+            for case, (found, used) in held
+        ]
     )
-    audit.record("triage.address_resolved", actor="triage", obj=row, after=found.as_json())
+    audit.record_many(
+        [
+            audit.Pending.of("triage.address_resolved", row, after=found.as_json())
+            for row, (_, (found, _used)) in zip(rows, held, strict=True)
+        ],
+        actor="triage",
+    )

@@ -7,15 +7,17 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.utils import timezone
 
 from cases.choices import Level, RouteAction, Status
-from cases.intake import IntakeData, intake
+from cases.intake import IntakeData, intake, intake_many
 from cases.models import Attachment, Case, CaseEvent, RoutingRule
 from cases.testing import CaseTestCase
 from core import audit
 from core.models import AuditEntry
 from core.testing import community_code, grid_code
+from triage.models import DuplicateCandidate
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 100
 
@@ -151,3 +153,65 @@ class IntakeTests(CaseTestCase):
             attachments=[SimpleUploadedFile("before.png", PNG, content_type="image/png")],
             after_attachments=[SimpleUploadedFile("after.png", PNG, content_type="image/png")],
         )
+
+
+class BatchIntakeTests(CaseTestCase):
+    """intake_many(): many reports in one transaction, each with its own outcome, as if filed one by one."""
+
+    def data(self, **fields):
+        return IntakeData(
+            **{
+                "channel": "hotline_12345",
+                "description": "楼下烧烤店每晚噪音扰民到凌晨两点",
+                "category_code": self.noise.code,
+                "lon": 120.05,
+                "lat": 28.05,
+                "reporter_phone": "13812345678",
+                **fields,
+            }
+        )
+
+    def test_a_refused_report_leaves_the_others_filed_in_order(self):
+        alice, frank = self.users["alice"], self.users["frank"]
+        out = intake_many(
+            [
+                (self.data(description="小区门口路灯坏了一周", category_code=self.streetlight.code), alice),
+                (self.data(lon=150.0), alice),
+                (self.data(description="垃圾桶满了没人清运", reporter_phone="139"), frank),
+                (self.data(description="楼道堆放杂物堵塞消防通道", reporter_phone=""), frank),
+            ]
+        )
+        assert [o.error is None for o in out] == [True, False, False, True]
+        assert "location" in out[1].error.message_dict and "reporter_phone" in out[2].error.message_dict
+        first, last = out[0].case, out[3].case
+        assert out[0].created and int(last.tracking_no[-6:]) == int(first.tracking_no[-6:]) + 1
+        assert Case.objects.count() == 2 and CaseEvent.objects.filter(action="intake").count() == 2
+        entries = {e.object_id: e for e in AuditEntry.objects.filter(action="cases.intake")}
+        assert entries[str(first.pk)].actor == alice and entries[str(last.pk)].actor_label == frank.get_username()
+        assert first.entered_by == alice and last.reporter == frank
+        assert audit.verify().ok
+
+    def test_repeated_keys_in_a_batch_and_before_it_give_one_case_each(self):
+        earlier = self.report(idempotency_key="iot-1")
+        out = intake_many(
+            [
+                (self.data(idempotency_key="iot-1"), "iot"),
+                (self.data(idempotency_key="iot-2"), "iot"),
+                (self.data(idempotency_key="iot-2", description="同一告警再报一次"), "iot"),
+            ]
+        )
+        assert out[0].case.pk == earlier.pk and not out[0].created
+        assert out[1].created and out[2].case.pk == out[1].case.pk and not out[2].created
+        assert Case.objects.count() == 2
+
+    @override_settings(DUPLICATES_AUTO_MERGE_HOURS=24)
+    def test_an_exact_repeat_within_the_batch_merges_into_the_case_before_it(self):
+        out = intake_many([(self.data(), "hotline"), (self.data(), "hotline")])
+        first, second = (o.case for o in out)
+        second.refresh_from_db()
+        assert second.status == Status.MERGED and second.master_id == first.pk
+        first.refresh_from_db()
+        assert first.status != Status.MERGED  # the earlier case never sees the later one as its repeat
+        assert not DuplicateCandidate.objects.filter(case=first).exists()
+        assert DuplicateCandidate.objects.filter(case=second, other=first).exists()
+        assert audit.verify().ok
