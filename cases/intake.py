@@ -248,11 +248,12 @@ class Outcome:
 def intake_many(items: list[tuple[IntakeData, Any]]) -> list[Outcome]:
     """Many reports (with who filed each) in one transaction: one commit, multi-row statements (group commit and
     bulk import). A refused report leaves the others standing. Should another writer take one of the batch's
-    idempotency keys meanwhile, the batch is filed again one report per transaction."""
+    idempotency keys meanwhile, or a report be refused after it was stored (a grid worker who may not record it
+    as solved on the spot), the batch is filed again one report per transaction."""
     try:
         with transaction.atomic(durable=True):
             return create_cases(items)
-    except IntegrityError:
+    except (IntegrityError, ValidationError):
         if len(items) == 1:
             raise
     out = []

@@ -215,3 +215,21 @@ class BatchIntakeTests(CaseTestCase):
         assert not DuplicateCandidate.objects.filter(case=first).exists()
         assert DuplicateCandidate.objects.filter(case=second, other=first).exists()
         assert audit.verify().ok
+
+    def test_a_report_refused_after_it_was_stored_costs_only_itself(self):
+        photo = SimpleUploadedFile("p.png", PNG, content_type="image/png")
+        after = SimpleUploadedFile("a.png", PNG, content_type="image/png")
+        resident = self.users["frank"]  # may not record a grid worker's 就地解决
+        out = intake_many(
+            [
+                (self.data(description="小区门口路灯坏了一周", category_code=self.streetlight.code), resident),
+                (
+                    self.data(
+                        channel="grid_worker", solved_on_spot=True, attachments=[photo], after_attachments=[after]
+                    ),
+                    resident,
+                ),
+            ]
+        )
+        assert out[0].created and "solved_on_spot" in out[1].error.message_dict
+        assert Case.objects.count() == 1 and audit.verify().ok
