@@ -6,13 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from cases.choices import Channel
 from cases.intake import IntakeData, create_cases
 from cases.models import Case
 from core.actions import action
-from core.tabular import ImportReport
+from core.tabular import ImportReport, finish_import
 
 CASE_COLUMNS = ("description",)
 OPTIONAL_COLUMNS = (
@@ -54,13 +53,7 @@ def do_import_cases(
     for start in range(0, len(rows), CHUNK):
         _file(rows[start : start + CHUNK], report, acting_user)
     report.problems.sort(key=lambda problem: problem.row)  # unreadable numbers are found before the intake's checks
-    if dry_run or (report.problems and not skip_bad):
-        transaction.set_rollback(True)
-        if not dry_run:
-            report.imported = 0
-    else:
-        report.written = True
-    return report
+    return finish_import(report, skip_bad=skip_bad, dry_run=dry_run)
 
 
 def _file(rows: list[tuple[int, dict[str, str]]], report: ImportReport, acting_user: Any) -> None:
@@ -84,7 +77,7 @@ def _file(rows: list[tuple[int, dict[str, str]]], report: ImportReport, acting_u
                 idempotency_key=f"bulk:{ref}" if ref else None,
             )
         except ValidationError as exc:
-            report.add(number, exc.message_dict)
+            report.refused(number, exc)
             continue
         items.append((number, data))
     keys = {data.idempotency_key for _, data in items if data.idempotency_key}
@@ -99,7 +92,6 @@ def _file(rows: list[tuple[int, dict[str, str]]], report: ImportReport, acting_u
         todo.append((number, data))
     for (number, _), outcome in zip(todo, create_cases([(data, acting_user) for _, data in todo]), strict=True):
         if outcome.error is not None:
-            error = outcome.error
-            report.add(number, error.message_dict if hasattr(error, "error_dict") else {"row": error.messages})
+            report.refused(number, outcome.error)
         else:
             report.imported += 1

@@ -95,12 +95,12 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     last_seq, last_hash = _locked_head_values()
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user, label = _who(actor)
     entry = AuditEntry(
         seq=last_seq + 1,
         created_at=timezone.now(),
         actor=user,
-        actor_label=user.get_username() if user else str(actor or "system"),
+        actor_label=label,
         action=action,
         object_type=object_type,
         object_id=str(object_id),
@@ -146,13 +146,9 @@ def record_many(items: list[Pending], *, actor: Any = None) -> int:
     now, request_id = timezone.now(), current_request_id()
     rows = []
     entry = AuditEntry(created_at=now)
-    who: dict[int, tuple[Any, str]] = {}
+    default = _who(actor)
     for item in items:
-        by = item.actor if item.actor is not None else actor
-        if id(by) not in who:
-            user = by if getattr(by, "is_authenticated", False) else None
-            who[id(by)] = (user, user.get_username() if user else str(by or "system"))
-        user, label = who[id(by)]
+        user, label = _who(item.actor) if item.actor is not None else default
         seq += 1
         entry.seq, entry.action, entry.object_type = seq, item.action, item.object_type
         entry.actor, entry.actor_label = user, label
@@ -181,6 +177,12 @@ def record_many(items: list[Pending], *, actor: Any = None) -> int:
     insert(AuditEntry, rows)
     _move_head(seq, prev)
     return len(rows)
+
+
+def _who(actor: Any) -> tuple[Any, str]:
+    """(the user or None, the label kept in the entry) for an actor: a user, an API client, or a name."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return user, user.get_username() if user else str(actor or "system")
 
 
 def _locked_head_values() -> tuple[int, str]:

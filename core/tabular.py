@@ -49,6 +49,10 @@ class ImportReport:
             for message in messages:
                 self.problems.append(RowProblem(row, name, str(message)))
 
+    def refused(self, row: int, exc: ValidationError) -> None:
+        """A row the checks refused: its field errors, or the whole row's."""
+        self.add(row, exc.message_dict if hasattr(exc, "error_dict") else {"row": exc.messages})
+
     def as_text(self) -> str:
         lines = [f"{self.kind}: {self.total} rows, {self.imported} imported, {self.bad_rows} bad"]
         if self.skipped:
@@ -154,7 +158,12 @@ def run_import(
                 create(row)
             report.imported += 1
         except ValidationError as exc:
-            report.add(number, exc.message_dict if hasattr(exc, "error_dict") else {"row": exc.messages})
+            report.refused(number, exc)
+    return finish_import(report, skip_bad=skip_bad, dry_run=dry_run)
+
+
+def finish_import(report: ImportReport, *, skip_bad: bool, dry_run: bool) -> ImportReport:
+    """Inside the import's transaction: roll it back for a dry run, or for any bad row unless `skip_bad`."""
     if dry_run or (report.problems and not skip_bad):
         transaction.set_rollback(True)
         if not dry_run:

@@ -391,8 +391,7 @@ def store(indexed: list[tuple[Probe, list[int]]]) -> None:
 def cases_created(pairs: list[tuple[Case, Any]]) -> None:
     """Intake hook (inside the intake's transaction): index the cases, store their candidates, merge exact
     repeats. The batch is indexed first; each case then searches the cases before it, its batch's included."""
-    probes = [Probe.of_case(case) for case, _ in pairs]
-    indexed = [(probe, band_values(probe.text)) for probe in probes]
+    indexed = [(probe, band_values(probe.text)) for probe in (Probe.of_case(case) for case, _ in pairs)]
     store(indexed)
     batch_end = max(case.pk for case, _ in pairs)
     rows, repeats = [], []
