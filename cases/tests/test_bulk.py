@@ -66,6 +66,17 @@ class BulkImportPageTests(CaseTestCase):
         html = response.content.decode()
         assert "describe the problem" in html and "Nothing was written" in html and not Case.objects.exists()
 
+    def test_a_second_upload_says_its_rows_were_imported_before(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.login("alice")
+        body = f"description,category_code,lon,lat,external_ref\n路灯不亮,{self.streetlight.code},120.05,28.05,ext-9\n"
+        for _ in range(2):
+            upload = SimpleUploadedFile("c.csv", body.encode())
+            response = self.client.post("/cases/import/", {"encoding": "utf-8", "mode": "all", "file": upload})
+        html = response.content.decode()
+        assert "1 row was imported before (same external_ref) and skipped." in html and Case.objects.count() == 1
+
     def test_grid_workers_cannot_bulk_import(self):
         self.login("carol")
         assert self.client.get("/cases/import/").status_code == 403
