@@ -1,7 +1,7 @@
 """Latency of case creation over HTTP under a steady 200 requests/s (target: p99 < 50 ms).
 
-Builds a throwaway database with the demo district, starts the web server as the demo runs it (gunicorn, 2
-workers × 4 threads), and sends `POST /api/v1/cases` with an API key at a fixed rate from a bounded open-loop
+Builds a throwaway database with the demo district, starts the web server as the demo runs it (gunicorn with
+gunicorn.conf.py), and sends `POST /api/v1/cases` with an API key at a fixed rate from a bounded open-loop
 load generator on the same machine: request i is due at start + i/rate, latency counts from that due time (so
 a slow server cannot hide behind a slowed-down client), at most `--concurrency` requests are in flight. The
 ceiling is the same load against `/healthz` (one SELECT 1 per request) in the same run: what the server and
@@ -46,14 +46,10 @@ def main() -> None:
         [
             str(ROOT / ".venv/bin/gunicorn"),
             "fengqiao.wsgi",
+            "-c",
+            "gunicorn.conf.py",
             "-b",
             f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
         ],
         cwd=ROOT,
         env={**os.environ, "FENGQIAO_DEBUG": "0", "FENGQIAO_ALLOWED_HOSTS": "127.0.0.1"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from cases.choices import Channel, Status, Urgency
 from cases.models import Attachment, Case, CaseEvent, CaseUnit, Category, Counter
 from core import audit
 from core.bulk import insert
+from core.context import current_request_id, request_id_as
+from core.groupcommit import GroupCommit
 from core.memo import memoized
 from core.models import ApiClient
 from notify import service as notify
@@ -59,6 +62,7 @@ class IntakeData:
     solved_on_spot: bool = False
     attachments: list[Any] = field(default_factory=list)  # UploadedFile-like: name, content_type, size, chunks()
     after_attachments: list[Any] = field(default_factory=list)  # 就地解决: photos after the fix
+    request_id: str | None = None  # the request that filed it, for the audit trail (default: the current one)
 
 
 @dataclass
@@ -218,52 +222,87 @@ def holder_label(case: Case) -> str:
 def intake(data: IntakeData, *, acting_user: Any) -> tuple[Case, bool]:
     """Create the case, or return the one already made with this idempotency key. (case, created).
 
-    A repeated key is found by the unique index on the insert (the whole attempt rolls back, the day's counter
-    too), not by a look-up first: repeats are rare and every first request would pay for the look-up."""
-    try:
-        return _intake(data, acting_user=acting_user), True
-    except IntegrityError:
-        if data.idempotency_key:
-            existing = Case.objects.filter(idempotency_key=data.idempotency_key).first()
-            if existing is not None:  # a concurrent request with the same key won the race
-                return existing, False
-        raise
-
-
-def _intake(data: IntakeData, *, acting_user: Any) -> Case:
-    with transaction.atomic(durable=True):
-        return create_case(data, acting_user=acting_user)
+    The report is validated, placed and timed in the caller's thread, outside any transaction; it is then stored
+    in a durable transaction of its own, or, when several requests of this process file at once, together with
+    theirs in one (group commit, see _COMMIT and core.groupcommit). A repeated key is found by the unique index on
+    the insert (that attempt rolls back, the day's counter too), not by a look-up first: repeats are rare and every
+    first request would pay for the look-up."""
+    drafts, (outcome,) = prepare([(data, acting_user)])
+    if outcome.error is not None:
+        raise outcome.error
+    (draft,) = drafts
+    draft.n = 0
+    if settings.INTAKE_GROUP_COMMIT and not connection.in_atomic_block:
+        outcome = _COMMIT.submit(draft)
+    else:
+        outcome = _file_one(draft)
+    if outcome.failure is not None:
+        raise outcome.failure
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.case is not None
+    return outcome.case, outcome.created
 
 
 @dataclass
 class Outcome:
     """What became of one report of a batch: its case (new, or the one its idempotency key already made), or why
-    it was refused."""
+    it was refused (`error`), or what went wrong storing it (`failure`, any other exception: raised by intake())."""
 
     case: Case | None = None
     created: bool = False
     error: ValidationError | None = None
+    failure: BaseException | None = None
 
 
 def intake_many(items: list[tuple[IntakeData, Any]]) -> list[Outcome]:
-    """Many reports (with who filed each) in one transaction: one commit, multi-row statements (group commit and
-    bulk import). A refused report leaves the others standing. Should another writer take one of the batch's
-    idempotency keys meanwhile, or a report be refused after it was stored (a grid worker who may not record it
-    as solved on the spot), the batch is filed again one report per transaction."""
+    """Many reports (with who filed each) in one transaction: one commit, multi-row statements (benchmarks, and
+    what the group commit does with the drafts of concurrent requests). A refused report leaves the others
+    standing. Should another writer take one of the batch's idempotency keys meanwhile, or a report be refused
+    after it was stored (a grid worker who may not record it as solved on the spot), the batch is filed again one
+    report per transaction."""
+    drafts, out = prepare(items)
+    for draft, outcome in zip(drafts, file_drafts(drafts), strict=True):
+        out[draft.n] = outcome
+    for outcome in out:
+        if outcome.failure is not None:
+            raise outcome.failure
+    return out
+
+
+def file_drafts(drafts: list[_Draft]) -> list[Outcome]:
+    """Store prepared reports, each batch in one durable transaction; one Outcome per draft, in order. Called by
+    intake_many() and, with the drafts of several request threads, by the group commit."""
+    if len(drafts) > 1:
+        out = [Outcome() for _ in drafts]
+        batch = [dataclasses.replace(d, n=i, case=None, repeats=[]) for i, d in enumerate(drafts)]
+        try:
+            with transaction.atomic(durable=True):
+                store(batch, out)
+            return out
+        except (IntegrityError, ValidationError):
+            pass  # one report spoils the batch: file them one by one below, so it costs only itself
+    return [_file_one(dataclasses.replace(d, n=0, case=None, repeats=[])) for d in drafts]
+
+
+def _file_one(draft: _Draft) -> Outcome:
+    out = [Outcome()]
     try:
         with transaction.atomic(durable=True):
-            return create_cases(items)
-    except (IntegrityError, ValidationError):
-        if len(items) == 1:
-            raise
-    out = []
-    for data, actor in items:
-        try:
-            case, created = intake(data, acting_user=actor)
-            out.append(Outcome(case, created))
-        except ValidationError as exc:
-            out.append(Outcome(error=exc))
-    return out
+            store([draft], out)
+    except IntegrityError as exc:
+        key = draft.data.idempotency_key
+        existing = Case.objects.filter(idempotency_key=key).first() if key else None
+        # a concurrent request with the same key won the race: its case is this report's case
+        return Outcome(existing, False) if existing is not None else Outcome(failure=exc)
+    except ValidationError as exc:
+        return Outcome(error=exc)
+    except Exception as exc:  # kept for the thread that filed it (group commit), raised there
+        return Outcome(failure=exc)
+    return out[0]
+
+
+_COMMIT: GroupCommit[_Draft, Outcome] = GroupCommit(file_drafts, max_batch=max(1, settings.INTAKE_GROUP_COMMIT_MAX))
 
 
 def create_case(data: IntakeData, *, acting_user: Any) -> Case:
@@ -279,20 +318,29 @@ def create_case(data: IntakeData, *, acting_user: Any) -> Case:
 class _Draft:
     """A report that passed validation, placed and timed, on its way to the database."""
 
-    n: int
+    n: int  # its place among the outcomes it is stored with
     data: IntakeData
     actor: Any
     category: Category
     located: Located
     placement: routing.Placement
     due: sla.Deadlines
+    now: Any
     case: Case | None = None
     repeats: list[int] = field(default_factory=list)  # later reports of the batch with the same idempotency key
 
 
 def create_cases(items: list[tuple[IntakeData, Any]]) -> list[Outcome]:
-    """The intake inside an open transaction: validate, locate, route and time every report, then store the lot
-    with one statement per table (cases, units, log, audit, triage, notices). Outcomes in the order given."""
+    """The intake inside an open transaction (the bulk import): prepare() every report, then store() the lot.
+    Outcomes in the order given."""
+    drafts, out = prepare(items)
+    store(drafts, out)
+    return out
+
+
+def prepare(items: list[tuple[IntakeData, Any]]) -> tuple[list[_Draft], list[Outcome]]:
+    """Validate, locate, route and time every report (reads only, no transaction needed). The drafts of those that
+    pass, numbered by their place in `items`, and an Outcome for each item (the error of those refused)."""
     from triage import hooks as triage
 
     out = [Outcome() for _ in items]
@@ -305,19 +353,28 @@ def create_cases(items: list[tuple[IntakeData, Any]]) -> list[Outcome]:
         except ValidationError as exc:
             out[n].error = exc
             continue
+        if data.request_id is None:
+            data.request_id = current_request_id()
         placement = routing.place(category, located.community)
-        drafts.append(
-            _Draft(n, data, actor, category, located, placement, sla.deadlines(category, placement.level, now))
-        )
+        due = sla.deadlines(category, placement.level, now)
+        drafts.append(_Draft(n, data, actor, category, located, placement, due, now))
+    return drafts, out
+
+
+def store(drafts: list[_Draft], out: list[Outcome]) -> None:
+    """Store prepared reports inside an open transaction with one statement per table (cases, units, log, audit,
+    triage, notices); each draft's Outcome goes to out[draft.n]."""
+    from triage import hooks as triage
+
     drafts = _repeats(drafts, out)
     if not drafts:
-        return out
-    numbers = next_tracking_nos(now, len(drafts))
+        return
+    numbers = next_tracking_nos(timezone.now(), len(drafts))
     for draft, number in zip(drafts, numbers, strict=True):
         draft.case = _new_case(draft, number)
     cases = Case.objects.bulk_create([d.case for d in drafts])  # type: ignore[misc]
     insert(CaseUnit, [_lead_unit(c) for c in cases])
-    events = CaseEvent.objects.bulk_create([_intake_event(d, now) for d in drafts])
+    events = CaseEvent.objects.bulk_create([_intake_event(d) for d in drafts])
     entries = []
     for draft, event in zip(drafts, events, strict=True):
         data, case = draft.data, draft.case
@@ -329,7 +386,9 @@ def create_cases(items: list[tuple[IntakeData, Any]]) -> list[Outcome]:
         after["attachments"] = [
             {"name": a.original_name, "sha256": a.sha256, "size": a.size, "label": a.label} for a in stored
         ]
-        entries.append(audit.Pending.of("cases.intake", case, after=after, actor=draft.actor))
+        entries.append(
+            audit.Pending.of("cases.intake", case, after=after, actor=draft.actor, request_id=data.request_id)
+        )
     audit.record_many(entries)
     triage.cases_created([(d.case, d.data) for d in drafts])
     notify.case_events(cases, "intake")
@@ -339,11 +398,11 @@ def create_cases(items: list[tuple[IntakeData, Any]]) -> list[Outcome]:
         if draft.data.solved_on_spot:
             from cases.actions import resolve_on_spot
 
-            case = resolve_on_spot(case, acting_user=draft.actor)
+            with request_id_as(draft.data.request_id):
+                case = resolve_on_spot(case, acting_user=draft.actor)
         out[draft.n] = Outcome(case, created=True)
         for n in draft.repeats:
             out[n] = Outcome(case, created=False)
-    return out
 
 
 def _new_case(draft: _Draft, tracking_no: str) -> Case:
@@ -390,12 +449,12 @@ def _lead_unit(case: Case) -> dict[str, Any]:
     }
 
 
-def _intake_event(draft: _Draft, now: Any) -> CaseEvent:
+def _intake_event(draft: _Draft) -> CaseEvent:
     case, actor = draft.case, draft.actor
     assert case is not None
     return CaseEvent(
         case=case,
-        at=now,
+        at=draft.now,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         actor_label=str(actor),
         action="intake",

@@ -11,6 +11,20 @@ from core.testing import DistrictTestCase
 from territory.models import Department, Division
 
 
+def build_case_fixtures() -> dict[str, Any]:
+    """On top of the test district (core.testing.build_test_district): two departments and the category tree."""
+    district = Division.objects.get(code="990100")
+    zjj = Department.objects.create(code="test-zjj", name="区住建局", division=district)
+    sthjj = Department.objects.create(code="test-sthjj", name="区生态环境分局", division=district)
+    build_categories(departments=[zjj, sthjj], acting_user="test")
+    return {
+        "zjj": zjj,
+        "sthjj": sthjj,
+        "noise": Category.objects.get(name="噪音污染", parent__parent__name="环境保护"),
+        "streetlight": Category.objects.get(name="城市公共设施"),
+    }
+
+
 class CaseTestCase(DistrictTestCase):
     zjj: ClassVar[Department]
     sthjj: ClassVar[Department]
@@ -20,12 +34,8 @@ class CaseTestCase(DistrictTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        district = Division.objects.get(code="990100")
-        cls.zjj = Department.objects.create(code="test-zjj", name="区住建局", division=district)
-        cls.sthjj = Department.objects.create(code="test-sthjj", name="区生态环境分局", division=district)
-        build_categories(departments=[cls.zjj, cls.sthjj], acting_user="test")
-        cls.noise = Category.objects.get(name="噪音污染", parent__parent__name="环境保护")
-        cls.streetlight = Category.objects.get(name="城市公共设施")
+        for name, value in build_case_fixtures().items():
+            setattr(cls, name, value)
 
     def report(self, *, actor: Any = None, **fields: Any) -> Case:
         data = {

@@ -131,8 +131,17 @@ class Pending:
     request_id: str | None = None
 
     @classmethod
-    def of(cls, action: str, obj: models.Model, *, before: Any = None, after: Any = None, actor: Any = None) -> Pending:
-        return cls(action, obj._meta.label_lower, str(obj.pk), str(obj)[:200], before, after, actor)
+    def of(
+        cls,
+        action: str,
+        obj: models.Model,
+        *,
+        before: Any = None,
+        after: Any = None,
+        actor: Any = None,
+        request_id: str | None = None,
+    ) -> Pending:
+        return cls(action, obj._meta.label_lower, str(obj.pk), str(obj)[:200], before, after, actor, request_id)
 
 
 def record_many(items: list[Pending], *, actor: Any = None) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 _request_id: ContextVar[str] = ContextVar("request_id", default="")
@@ -16,3 +18,16 @@ def set_request_id(value: str | None = None) -> str:
     value = (value or uuid.uuid4().hex)[:64]
     _request_id.set(value)
     return value
+
+
+@contextmanager
+def request_id_as(value: str | None) -> Iterator[None]:
+    """Act for another request for a while (a group commit writes reports of several requests in one thread)."""
+    if value is None:
+        yield
+        return
+    token = _request_id.set(value)
+    try:
+        yield
+    finally:
+        _request_id.reset(token)

@@ -11,7 +11,7 @@ $py manage.py collectstatic --noinput -v0
 $py manage.py seed_demo
 $py manage.py triage_index --since 400  # the simulated year was written without the intake: index it for duplicates
 trap 'trap - EXIT INT TERM; kill 0 2>/dev/null' EXIT INT TERM
-.venv/bin/gunicorn fengqiao.wsgi -b "127.0.0.1:$port" --workers 2 --threads 4 --access-logfile - --log-level warning &
+.venv/bin/gunicorn fengqiao.wsgi -c gunicorn.conf.py -b "127.0.0.1:$port" --access-logfile - &
 $py manage.py db_worker --interval 1 &
 FENGQIAO_DEMO_LIVE_SECONDS=${FENGQIAO_DEMO_LIVE_SECONDS:-20} $py manage.py clock &
 sleep 1

@@ -46,6 +46,7 @@ from cases.models import Case
 from core import audit
 from core.actions import action
 from core.bulk import aware, insert
+from core.context import request_id_as
 from core.memo import memoized
 from triage.models import DuplicateBand, DuplicateCandidate, DuplicateProfile
 
@@ -399,10 +400,11 @@ def cases_created(pairs: list[tuple[Case, Any]]) -> None:
         found = find(probe, bands, batch_end=batch_end)
         rows += [DuplicateCandidate(case=case, other_id=f.other_id, score=f.score, reasons=f.reasons) for f in found]
         if found and not getattr(data, "solved_on_spot", False):
-            repeats.append((case, found))
+            repeats.append((case, data, found))
     DuplicateCandidate.objects.bulk_create(rows)
-    for case, found in repeats:
-        _auto_merge(case, found)
+    for case, data, found in repeats:
+        with request_id_as(getattr(data, "request_id", None)):
+            _auto_merge(case, found)
 
 
 def is_exact_repeat(found: Found) -> bool:

@@ -36,7 +36,7 @@ def record_resolutions(pairs: list[tuple[Any, Any]]) -> None:
     """triage.hooks.CASE_CREATED: keep each resolution beside its case (inside the intake's transaction)."""
     from triage.models import AddressResolution
 
-    held = [(case, data.address_resolution) for case, data in pairs if getattr(data, "address_resolution", None)]
+    held = [(case, data) for case, data in pairs if getattr(data, "address_resolution", None)]
     if not held:
         return
     rows = AddressResolution.objects.bulk_create(
@@ -51,13 +51,19 @@ def record_resolutions(pairs: list[tuple[Any, Any]]) -> None:
                 used=used,
                 parts=found.parts,
             )
-            for case, (found, used) in held
+            for case, data in held
+            for found, used in [data.address_resolution]
         ]
     )
     audit.record_many(
         [
-            audit.Pending.of("triage.address_resolved", row, after=found.as_json())
-            for row, (_, (found, _used)) in zip(rows, held, strict=True)
+            audit.Pending.of(
+                "triage.address_resolved",
+                row,
+                after=data.address_resolution[0].as_json(),
+                request_id=getattr(data, "request_id", None),
+            )
+            for row, (_, data) in zip(rows, held, strict=True)
         ],
         actor="triage",
     )

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 POSTS = 1500
 KILL_AFTER = 600
 THREADS = 6
-GUNICORN = ["--workers", "2", "--threads", "4", "--log-level", "error"]  # as scripts/demo.sh runs it
+GUNICORN = ["-c", str(ROOT / "gunicorn.conf.py"), "--log-level", "error"]  # as scripts/demo.sh runs it
 
 
 @pytest.fixture
