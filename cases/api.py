@@ -93,7 +93,7 @@ class CaseDetailOut(CaseOut):
 
     @staticmethod
     def resolve_events(obj: Case) -> list[CaseEvent]:
-        return list(CaseEvent.objects.filter(case=obj))
+        return list(obj.events.all())  # a case just filed has its intake event in hand (cases.intake.store)
 
     @staticmethod
     def resolve_allowed_actions(obj: Case) -> list[str]:

@@ -392,7 +392,7 @@ def store(drafts: list[_Draft], out: list[Outcome]) -> None:
     audit.record_many(entries)
     triage.cases_created([(d.case, d.data) for d in drafts])
     notify.case_events(cases, "intake")
-    for draft in drafts:
+    for draft, event in zip(drafts, events, strict=True):
         case = draft.case
         assert case is not None
         if draft.data.solved_on_spot:
@@ -400,6 +400,8 @@ def store(drafts: list[_Draft], out: list[Outcome]) -> None:
 
             with request_id_as(draft.data.request_id):
                 case = resolve_on_spot(case, acting_user=draft.actor)
+        elif case.status == Status.SUBMITTED:  # not merged: its log is the intake event (case.events.all() reads it)
+            case._prefetched_objects_cache = {"events": [event]}  # type: ignore[attr-defined]
         out[draft.n] = Outcome(case, created=True)
         for n in draft.repeats:
             out[n] = Outcome(case, created=False)

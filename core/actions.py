@@ -10,7 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from core import audit
+from core import audit, memo
+from core.memo import memoized
 from core.models import JournalEntry
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -67,6 +68,7 @@ def do_create_api_client(
         requests_per_minute=requests_per_minute,
         created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
     )
+    api_clients_changed()
     audit.record(
         "core.create_api_client",
         actor=acting_user,
@@ -77,8 +79,21 @@ def do_create_api_client(
 
 
 def find_api_client(key: str) -> Any:
-    from core.models import ApiClient
-
+    """The active client with this key, or None. Every API request asks, so the active clients are held in memory
+    for CONFIG_CACHE_SECONDS (core.memo): a key made or disabled here counts at once in this process (the actions
+    clear the memo on commit), in the other processes within that time."""
     if not key:
         return None
-    return ApiClient.objects.filter(key_hash=_hash_key(key), is_active=True).first()
+    return active_api_clients().get(_hash_key(key))
+
+
+@memoized
+def active_api_clients() -> dict[str, Any]:
+    from core.models import ApiClient
+
+    return {c.key_hash: c for c in ApiClient.objects.filter(is_active=True)}
+
+
+def api_clients_changed() -> None:
+    """Call inside an action that makes, enables or disables a key."""
+    transaction.on_commit(memo.clear)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from cases.choices import Channel
 from cases.models import Category
 from core import audit, memo
-from core.actions import action, do_create_api_client
+from core.actions import action, api_clients_changed, do_create_api_client
 from core.models import ApiClient
 from open311.models import LIST_TYPES, AttributeValue, Datatype, ServiceAttribute, ServiceProfile
 
@@ -29,6 +29,7 @@ def do_set_key_active(client: ApiClient, active: bool, *, acting_user: Any) -> A
     before = audit.snapshot(client, ["is_active"])
     client.is_active = active
     client.save(update_fields=["is_active", "updated_at"])
+    api_clients_changed()
     audit.record(
         "open311.set_key_active",
         actor=acting_user,

@@ -5,10 +5,12 @@ from __future__ import annotations
 from unittest import mock
 
 from django.core.cache import caches
+from django.test import override_settings
 
 from cases.models import Case
 from cases.testing import CaseTestCase
-from core.actions import do_create_api_client
+from core import memo
+from core.actions import do_create_api_client, find_api_client
 from core.testing import ScopedViewTests, community_code
 
 
@@ -41,9 +43,26 @@ class CaseApiTests(CaseTestCase):
         assert Case.objects.count() == 1
         mine = self.client.get(f"/api/v1/cases/{data['tracking_no']}", headers={"X-Api-Key": self.key})
         assert mine.status_code == 200 and mine.json()["events"][0]["action"] == "intake"
+        assert data["events"] == mine.json()["events"]  # the intake's own event, as the log reads it back
 
     def test_a_wrong_key_is_refused(self):
         assert self.post("/api/v1/cases", self.body(), **{"X-Api-Key": "fq_wrong"}).status_code == 401
+
+    @override_settings(CONFIG_CACHE_SECONDS=600)
+    def test_keys_are_held_in_memory_and_a_new_or_disabled_key_counts_at_once(self):
+        from open311.actions import do_set_key_active
+
+        memo.clear()
+        assert self.post("/api/v1/cases", self.body(), **{"X-Api-Key": self.key}).status_code == 201
+        with self.captureOnCommitCallbacks(execute=True):
+            client, key = do_create_api_client("物联网平台", "iot_alarm", acting_user="test")
+        with self.assertNumQueries(1):  # the memo was cleared: one load serves both, and the next requests
+            assert find_api_client(self.key) == self.client_obj and find_api_client(key) == client
+        assert self.post("/api/v1/cases", self.body(), **{"X-Api-Key": key}).status_code == 201
+        with self.captureOnCommitCallbacks(execute=True):
+            do_set_key_active(client, False, acting_user="test")
+        assert self.post("/api/v1/cases", self.body(), **{"X-Api-Key": key}).status_code == 401
+        assert self.post("/api/v1/cases", self.body(), **{"X-Api-Key": self.key}).status_code == 201
 
     def test_bad_input_is_400_naming_the_field(self):
         response = self.post("/api/v1/cases", self.body(lon=130.0, reporter_phone="123"), **{"X-Api-Key": self.key})
