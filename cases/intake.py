@@ -277,8 +277,9 @@ def file_drafts(drafts: list[_Draft]) -> list[Outcome]:
         out = [Outcome() for _ in drafts]
         batch = [dataclasses.replace(d, n=i, case=None, repeats=[]) for i, d in enumerate(drafts)]
         try:
+            numbers = _numbers_first(len(batch))
             with transaction.atomic(durable=True):
-                store(batch, out)
+                store(batch, out, numbers)
             return out
         except (IntegrityError, ValidationError):
             pass  # one report spoils the batch: file them one by one below, so it costs only itself
@@ -288,8 +289,9 @@ def file_drafts(drafts: list[_Draft]) -> list[Outcome]:
 def _file_one(draft: _Draft) -> Outcome:
     out = [Outcome()]
     try:
+        numbers = _numbers_first(1)
         with transaction.atomic(durable=True):
-            store([draft], out)
+            store([draft], out, numbers)
     except IntegrityError as exc:
         key = draft.data.idempotency_key
         existing = Case.objects.filter(idempotency_key=key).first() if key else None
@@ -300,6 +302,14 @@ def _file_one(draft: _Draft) -> Outcome:
     except Exception as exc:  # kept for the thread that filed it (group commit), raised there
         return Outcome(failure=exc)
     return out[0]
+
+
+def _numbers_first(count: int) -> list[str] | None:
+    """On PostgreSQL the day's tracking numbers are taken before the transaction, in a statement of their own: the
+    counter's row stays locked until commit once updated, and would queue every concurrent intake behind the whole
+    of this one (a batch that fails leaves a gap in the day's numbers). SQLite has one writer at a time anyway, and a
+    transaction of their own would cost a turn of its write lock: there store() takes them inside."""
+    return None if connection.vendor == "sqlite" else next_tracking_nos(timezone.now(), count)
 
 
 _COMMIT: GroupCommit[_Draft, Outcome] = GroupCommit(file_drafts, max_batch=max(1, settings.INTAKE_GROUP_COMMIT_MAX))
@@ -361,15 +371,16 @@ def prepare(items: list[tuple[IntakeData, Any]]) -> tuple[list[_Draft], list[Out
     return drafts, out
 
 
-def store(drafts: list[_Draft], out: list[Outcome]) -> None:
+def store(drafts: list[_Draft], out: list[Outcome], numbers: list[str] | None = None) -> None:
     """Store prepared reports inside an open transaction with one statement per table (cases, units, log, audit,
-    triage, notices); each draft's Outcome goes to out[draft.n]."""
+    triage, notices); each draft's Outcome goes to out[draft.n]. `numbers`: tracking numbers taken already, at
+    least one per draft (see _numbers_first), else they are taken here."""
     from triage import hooks as triage
 
     drafts = _repeats(drafts, out)
     if not drafts:
         return
-    numbers = next_tracking_nos(timezone.now(), len(drafts))
+    numbers = numbers[: len(drafts)] if numbers is not None else next_tracking_nos(timezone.now(), len(drafts))
     for draft, number in zip(drafts, numbers, strict=True):
         draft.case = _new_case(draft, number)
     cases = Case.objects.bulk_create([d.case for d in drafts])  # type: ignore[misc]
@@ -389,9 +400,11 @@ def store(drafts: list[_Draft], out: list[Outcome]) -> None:
         entries.append(
             audit.Pending.of("cases.intake", case, after=after, actor=draft.actor, request_id=data.request_id)
         )
-    audit.record_many(entries)
-    triage.cases_created([(d.case, d.data) for d in drafts])
+    pairs = [(d.case, d.data) for d in drafts]
+    triage.cases_stored(pairs)
     notify.case_events(cases, "intake")
+    audit.record_many(entries)  # late: every writer locks the chain's head until commit (core.audit)
+    triage.cases_created(pairs)
     for draft, event in zip(drafts, events, strict=True):
         case = draft.case
         assert case is not None

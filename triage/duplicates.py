@@ -389,22 +389,29 @@ def store(indexed: list[tuple[Probe, list[int]]]) -> None:
     )
 
 
-def cases_created(pairs: list[tuple[Case, Any]]) -> None:
-    """Intake hook (inside the intake's transaction): index the cases, store their candidates, merge exact
-    repeats. The batch is indexed first; each case then searches the cases before it, its batch's included."""
+def cases_stored(pairs: list[tuple[Case, Any]]) -> None:
+    """Intake hook (inside the intake's transaction, before its audit entries): index the cases and store their
+    candidates. The batch is indexed first; each case then searches the cases before it, its batch's included.
+    What may be an exact repeat is kept on the report for cases_created()."""
     indexed = [(probe, band_values(probe.text)) for probe in (Probe.of_case(case) for case, _ in pairs)]
     store(indexed)
     batch_end = max(case.pk for case, _ in pairs)
-    rows, repeats = [], []
+    rows = []
     for (case, data), (probe, bands) in zip(pairs, indexed, strict=True):
         found = find(probe, bands, batch_end=batch_end)
         rows += [DuplicateCandidate(case=case, other_id=f.other_id, score=f.score, reasons=f.reasons) for f in found]
-        if found and not getattr(data, "solved_on_spot", False):
-            repeats.append((case, data, found))
+        repeats = not getattr(data, "solved_on_spot", False) and any(is_exact_repeat(f) for f in found)
+        data.duplicate_repeats = found if repeats else None  # reset too: a batch filed again searches again
     DuplicateCandidate.objects.bulk_create(rows)
-    for case, data, found in repeats:
-        with request_id_as(getattr(data, "request_id", None)):
-            _auto_merge(case, found)
+
+
+def cases_created(pairs: list[tuple[Case, Any]]) -> None:
+    """Intake hook (after the intake's audit entries): merge exact repeats found by cases_stored()."""
+    for case, data in pairs:
+        found = getattr(data, "duplicate_repeats", None)
+        if found:
+            with request_id_as(getattr(data, "request_id", None)):
+                _auto_merge(case, found)
 
 
 def is_exact_repeat(found: Found) -> bool:
