@@ -225,8 +225,8 @@ def intake(data: IntakeData, *, acting_user: Any) -> tuple[Case, bool]:
     The report is validated, placed and timed in the caller's thread, outside any transaction; it is then stored
     in a durable transaction of its own, or, when several requests of this process file at once, together with
     theirs in one (group commit, see _COMMIT and core.groupcommit). A repeated key is found by the unique index on
-    the insert (that attempt rolls back, the day's counter too), not by a look-up first: repeats are rare and every
-    first request would pay for the look-up."""
+    the insert (that attempt rolls back; on PostgreSQL its tracking number stays unused), not by a look-up first:
+    repeats are rare and every first request would pay for the look-up."""
     drafts, (outcome,) = prepare([(data, acting_user)])
     if outcome.error is not None:
         raise outcome.error
@@ -305,11 +305,19 @@ def _file_one(draft: _Draft) -> Outcome:
 
 
 def _numbers_first(count: int) -> list[str] | None:
-    """On PostgreSQL the day's tracking numbers are taken before the transaction, in a statement of their own: the
+    """On PostgreSQL the day's tracking numbers are taken before the intake's transaction, in one of their own: the
     counter's row stays locked until commit once updated, and would queue every concurrent intake behind the whole
-    of this one (a batch that fails leaves a gap in the day's numbers). SQLite has one writer at a time anyway, and a
-    transaction of their own would cost a turn of its write lock: there store() takes them inside."""
-    return None if connection.vendor == "sqlite" else next_tracking_nos(timezone.now(), count)
+    of this one (a batch that fails leaves a gap in the day's numbers). That transaction commits without waiting
+    for its WAL flush (synchronous_commit off): the cases that use the numbers commit after it with a flush, which
+    makes it durable too, and should the machine fail before, no stored case has the numbers. SQLite has one writer
+    at a time anyway, and a transaction of their own would cost a turn of its write lock: there, and inside an
+    open transaction, store() takes them."""
+    if connection.vendor == "sqlite" or connection.in_atomic_block:
+        return None
+    with transaction.atomic(durable=True):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        return next_tracking_nos(timezone.now(), count)
 
 
 _COMMIT: GroupCommit[_Draft, Outcome] = GroupCommit(file_drafts, max_batch=max(1, settings.INTAKE_GROUP_COMMIT_MAX))
