@@ -93,7 +93,8 @@ class CaseDetailOut(CaseOut):
 
     @staticmethod
     def resolve_events(obj: Case) -> list[CaseEvent]:
-        return list(obj.events.all())  # a case just filed has its intake event in hand (cases.intake.store)
+        just_filed = getattr(obj, "intake_event", None)  # its whole log, in hand (cases.intake.store)
+        return [just_filed] if just_filed is not None else list(CaseEvent.objects.filter(case=obj))
 
     @staticmethod
     def resolve_allowed_actions(obj: Case) -> list[str]:

@@ -421,8 +421,8 @@ def store(drafts: list[_Draft], out: list[Outcome], numbers: list[str] | None = 
 
             with request_id_as(draft.data.request_id):
                 case = resolve_on_spot(case, acting_user=draft.actor)
-        elif case.status == Status.SUBMITTED:  # not merged: its log is the intake event (case.events.all() reads it)
-            case._prefetched_objects_cache = {"events": [event]}  # type: ignore[attr-defined]
+        elif case.status == Status.SUBMITTED:  # not merged: its whole log is this event (the API answers with it)
+            case.intake_event = event  # type: ignore[attr-defined]
         out[draft.n] = Outcome(case, created=True)
         for n in draft.repeats:
             out[n] = Outcome(case, created=False)
