@@ -39,7 +39,7 @@ class GroupCommit(Generic[T, R]):
             raise ValueError("max_batch must be at least 1")
         self.write = write
         self.max_batch = max_batch
-        self.batches = 0  # batches written by this process (for tests and the benchmark's report)
+        self.batches = 0  # batches written by this process, and their items (tests read them)
         self.items = 0
         self._reset()
         os.register_at_fork(after_in_child=self._reset)  # a forked worker starts with its own, unlocked state
