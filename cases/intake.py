@@ -17,7 +17,7 @@ from cases import routing, sla
 from cases.choices import Channel, Status, Urgency
 from cases.models import Attachment, Case, CaseEvent, CaseUnit, Category, Counter
 from core import audit
-from core.bulk import insert
+from core.bulk import create, insert
 from core.context import current_request_id, request_id_as
 from core.groupcommit import GroupCommit
 from core.memo import memoized
@@ -391,9 +391,9 @@ def store(drafts: list[_Draft], out: list[Outcome], numbers: list[str] | None = 
     numbers = numbers[: len(drafts)] if numbers is not None else next_tracking_nos(timezone.now(), len(drafts))
     for draft, number in zip(drafts, numbers, strict=True):
         draft.case = _new_case(draft, number)
-    cases = Case.objects.bulk_create([d.case for d in drafts])  # type: ignore[misc]
+    cases = create([d.case for d in drafts if d.case is not None])  # core.bulk: Django's bulk_create, lighter
     insert(CaseUnit, [_lead_unit(c) for c in cases])
-    events = CaseEvent.objects.bulk_create([_intake_event(d) for d in drafts])
+    events = create([_intake_event(d) for d in drafts])
     entries = []
     for draft, event in zip(drafts, events, strict=True):
         data, case = draft.data, draft.case

@@ -1,10 +1,11 @@
-"""Fast bulk INSERT for the hot paths (the clock's sweep, the intake's rows nobody reads back), and reading back
-what a raw cursor returns (`aware`).
+"""Fast bulk INSERT for the hot paths (the clock's sweep, the intake), and reading back what a raw cursor returns
+(`aware`).
 
-Django's bulk_create builds a model instance and prepares every value through its field, which costs more than
-the database's own work at this volume. `insert` takes plain dicts, adapts only the values that need it
-(datetimes for the backend, JSON), and hands the rows to the driver's executemany. No signals, no returned ids:
-use it where neither is needed, inside the action's transaction like any other write.
+Django's bulk_create builds and prepares every value through its field, which costs more than the database's own
+work at this volume. `insert` takes plain dicts, adapts only the values that need it (datetimes for the backend,
+JSON), and hands the rows to the driver in as few statements as it takes (_execute); no returned ids. `create`
+writes model instances the same way and sets their primary keys from RETURNING. Neither sends signals or calls
+save(): use them inside the action's transaction like any other write, for models whose fields they handle.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import functools
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, models
 from django.utils import timezone
@@ -34,6 +35,7 @@ class _Plan:
     encoders: dict[str, Any]
 
 
+M = TypeVar("M", bound=models.Model)
 COPY_FROM = 50  # rows from which PostgreSQL gets COPY
 _plans: dict[tuple[type[models.Model], str], _Plan] = {}
 
@@ -70,10 +72,19 @@ def insert(model: type[models.Model], rows: Sequence[dict[str, Any]], *, batch: 
     if not rows:
         return 0
     plan = _plan(model)
-    ops = connection.ops
     defaults = dict(plan.defaults)
     defaults.update({f.attname: f.get_default() for f in plan.dynamic})
     defaults.update(dict.fromkeys(plan.stamped, timezone.now()))
+    adapt = _adapter(plan)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            _execute(cursor, plan, [adapt({**defaults, **row}) for row in rows[start : start + batch]])
+    return len(rows)
+
+
+def _adapter(plan: _Plan) -> Callable[[dict[str, Any]], list[Any]]:
+    """A row dict (every column present) → the statement's values, datetimes and JSON adapted for the backend."""
+    ops = connection.ops
     seen: dict[Any, Any] = {}  # a sweep stamps thousands of rows with the same instant
 
     def adapt_datetime(value: Any) -> Any:
@@ -91,17 +102,63 @@ def insert(model: type[models.Model], rows: Sequence[dict[str, Any]], *, batch: 
     if len(plan.names) == 1:  # itemgetter of one name gives the value, not a tuple
         only = plan.names[0]
         columns = lambda row: (row[only],)  # noqa: E731
+
+    def adapt(row: dict[str, Any]) -> list[Any]:
+        out = list(columns(row))
+        for i, adapt_value in adapters:
+            if out[i] is not None:
+                out[i] = adapt_value(out[i])
+        return out
+
+    return adapt
+
+
+# What create() writes as the instance holds it (after the datetime and JSON adaptation of insert()).
+_PLAIN_FIELDS = (
+    models.BooleanField,
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.FloatField,
+    models.DateTimeField,
+    models.JSONField,
+    models.ForeignKey,
+)
+
+
+def create(objs: Sequence[M], *, batch: int = 500) -> list[M]:
+    """INSERT new instances of one model, stamp their auto_now(_add) fields and set their primary keys: what
+    bulk_create does for these plain fields, in one statement per `batch` with RETURNING. Ids come back as the
+    rows were numbered, in the order of the VALUES, so they are matched to the instances in ascending order."""
+    if not objs:
+        return []
+    model = type(objs[0])
+    plan = _plan(model)
+    odd = [f.name for f in model._meta.concrete_fields if not f.primary_key and not isinstance(f, _PLAIN_FIELDS)]
+    if odd or any(type(o) is not model or o.pk is not None for o in objs):
+        raise TypeError(f"bulk.create takes new {model.__name__} instances with plain fields only (not {odd})")
+    now = timezone.now()
+    for obj in objs:
+        for name in plan.stamped:
+            setattr(obj, name, now)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    adapt = _adapter(plan)
+    values = [adapt(obj.__dict__) for obj in objs]
+    head, row = plan.sql.split(" VALUES ")
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    batch = min(batch, connection.ops.bulk_batch_size(fields, objs))  # SQLite's limit of bound values
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch):
-            values = []
-            for row in rows[start : start + batch]:
-                out = list(columns({**defaults, **row}))
-                for i, adapt in adapters:
-                    if out[i] is not None:
-                        out[i] = adapt(out[i])
-                values.append(out)
-            _execute(cursor, plan, values)
-    return len(rows)
+        for start in range(0, len(values), batch):
+            chunk = values[start : start + batch]
+            cursor.execute(
+                f"{head} VALUES {', '.join([row] * len(chunk))} RETURNING {pk}", [v for out in chunk for v in out]
+            )
+            ids = sorted(r[0] for r in cursor.fetchall())
+            for obj, new_id in zip(objs[start : start + batch], ids, strict=True):
+                obj.pk = new_id
+                obj._state.adding = False
+                obj._state.db = connection.alias
+    return list(objs)
 
 
 def _adapt_json(ops: Any, encoder: Any, value: Any) -> Any:
@@ -109,10 +166,15 @@ def _adapt_json(ops: Any, encoder: Any, value: Any) -> Any:
 
 
 def _execute(cursor: Any, plan: _Plan, values: list[list[Any]]) -> None:
-    """SQLite's executemany steps one prepared statement in C, the fastest way there. PostgreSQL gets COPY for
-    more than a few rows (psycopg's COPY writes the rows in C; executemany is still one statement per row)."""
-    if connection.vendor != "postgresql" or len(values) < COPY_FROM:
+    """SQLite's executemany steps one prepared statement in C, the fastest way there. PostgreSQL gets one
+    multi-row INSERT for a few rows (one round trip; psycopg's executemany is one statement per row, pipelined)
+    and COPY for more (psycopg's COPY writes the rows in C)."""
+    if connection.vendor != "postgresql":
         cursor.executemany(plan.sql, values)
+        return
+    if len(values) < COPY_FROM:
+        one = plan.sql[plan.sql.rindex(" VALUES ") + len(" VALUES ") :]
+        cursor.execute(plan.sql + f", {one}" * (len(values) - 1), [v for out in values for v in out])
         return
     head = plan.sql[len("INSERT INTO ") : plan.sql.rindex(" VALUES ")]
     with cursor.cursor.copy(f"COPY {head} FROM STDIN") as copy:

@@ -1,14 +1,16 @@
-"""core.bulk.insert: rows read back exactly as written on both databases, by executemany or (PostgreSQL, from
-COPY_FROM rows) COPY, with the model's defaults and auto_now_add stamps filled in."""
+"""core.bulk.insert: rows read back exactly as written on both databases, by executemany (SQLite), one multi-row
+INSERT or (PostgreSQL, from COPY_FROM rows) COPY, with the model's defaults and auto_now_add stamps filled in;
+core.bulk.create: instances get their ids and stamps, and what it cannot write plainly is refused."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases.models import CaseEvent, CaseUnit
+from cases.models import Attachment, CaseEvent, CaseUnit
 from cases.testing import CaseTestCase
 from core import bulk
 
@@ -45,6 +47,13 @@ class BulkInsertTests(CaseTestCase):
             assert bulk.insert(CaseEvent, rows) == 1
         self.assert_read_back(rows)
 
+    def test_a_few_rows_are_one_statement(self):
+        rows = self.rows(bulk.COPY_FROM - 1)
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            assert bulk.insert(CaseEvent, rows) == len(rows)
+        assert len(queries) == 1, [q["sql"][:80] for q in queries]
+        self.assert_read_back(rows)
+
     def test_many_rows_take_the_bulk_path(self):
         rows = self.rows(bulk.COPY_FROM + 7)
         with transaction.atomic():
@@ -58,3 +67,34 @@ class BulkInsertTests(CaseTestCase):
         units = CaseUnit.objects.filter(case=self.case, role="co")
         assert units.count() == bulk.COPY_FROM
         assert all(u.active and u.reply == "" and u.created_at >= before for u in units)
+
+
+class BulkCreateTests(CaseTestCase):
+    def setUp(self):
+        self.case = self.report()
+
+    def test_instances_get_their_ids_stamps_and_read_back_as_written(self):
+        at = timezone.now().replace(microsecond=654321)
+        events = [
+            CaseEvent(case=self.case, at=at, actor_label="clock", action="warning_red", note=f"第{i}条", data={"n": i})
+            for i in range(7)
+        ]
+        before = timezone.now()
+        with transaction.atomic():
+            made = bulk.create(events, batch=3)  # three statements
+        assert made == events and all(e.pk is not None and not e._state.adding for e in events)
+        assert len({e.pk for e in events}) == 7
+        for event in events:
+            got = CaseEvent.objects.get(pk=event.pk)
+            assert (got.case_id, got.at, got.note, got.data) == (self.case.pk, at, event.note, event.data)
+        with transaction.atomic():
+            [unit] = bulk.create([CaseUnit(case=self.case, role="co")])
+        assert unit.created_at >= before and CaseUnit.objects.get(pk=unit.pk).created_at == unit.created_at
+
+    def test_it_refuses_what_it_would_write_wrong(self):
+        with self.assertRaises(TypeError):
+            bulk.create([self.case.events.first()])  # saved already
+        with self.assertRaises(TypeError):
+            bulk.create([CaseEvent(case=self.case, action="x"), CaseUnit(case=self.case, role="co")])
+        with self.assertRaises(TypeError):
+            bulk.create([Attachment(case=self.case)])  # a file field
