@@ -29,7 +29,7 @@ import re
 import unicodedata
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -173,6 +173,7 @@ PROFILE_FIELDS = (
     "lon",
     "lat",
 )
+assert PROFILE_FIELDS == tuple(f.name for f in fields(Probe))  # _candidates builds Probes from rows in this order
 
 
 def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -180,57 +181,62 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 6_371_000 * math.hypot(x, math.radians(lat2 - lat1))
 
 
-def _place(a: Probe, b: Probe) -> tuple[float, dict | None]:
+def _place(a: Probe, b: Probe) -> tuple[float, str, int | None]:
+    """How near the two places are, 0..1, and the reason's code ("" for none) and value."""
     if a.lon is not None and a.lat is not None and b.lon is not None and b.lat is not None:
         d = distance_m(a.lon, a.lat, b.lon, b.lat)
-        return max(0.0, min(1.0, 1 - (d - 150) / 1350)), {"code": "distance", "value": round(d)}
+        return max(0.0, min(1.0, 1 - (d - 150) / 1350)), "distance", round(d)
     ta, tb = a.territory_code, b.territory_code
     if ta and ta == tb:
-        return 0.9, {"code": "same_grid" if len(ta) == 15 else "same_community"}
+        return 0.9, "same_grid" if len(ta) == 15 else "same_community", None
     if len(ta) >= 12 and ta[:12] == tb[:12]:
-        return 0.7, {"code": "same_community"}
+        return 0.7, "same_community", None
     if len(ta) >= 9 and ta[:9] == tb[:9]:
-        return 0.3, {"code": "same_street"}
-    return 0.0, None
+        return 0.3, "same_street", None
+    return 0.0, "", None
 
 
-def score(a: Probe, b: Probe, *, window_days: float | None = None) -> tuple[float, list[dict]]:
+def score(
+    a: Probe, b: Probe, *, window_days: float | None = None, min_score: float | None = None
+) -> tuple[float, list[dict]]:
     """How likely `a` repeats `b`, 0..1, and why. The matter (0.7 text + 0.1 category + 0.1 time) counts in full at
     the same place and half as much far away (the same complaint about another place is another case); the same
-    reporter adds 0.15."""
+    reporter adds 0.15. Below `min_score` the reasons are left empty (the search scores dozens of pairs per case
+    and keeps a few)."""
     window = window_days if window_days is not None else settings.DUPLICATES_WINDOW_DAYS
-    reasons: list[dict] = []
-    if a.text_key and a.text_key == b.text_key:
-        t = 1.0
-        reasons.append({"code": "same_text"})
-    else:
-        t = text_similarity(a.text, b.text)
-        reasons.append({"code": "text", "value": round(100 * t)})
-    p, where = _place(a, b)
-    if where:
-        reasons.append(where)
-    c = 0.0
+    same_text = bool(a.text_key) and a.text_key == b.text_key
+    t = 1.0 if same_text else text_similarity(a.text, b.text)
+    p, where, distance = _place(a, b)
     if a.category_id is not None and a.category_id == b.category_id:
-        c = 1.0
-        reasons.append({"code": "same_category"})
+        c, kind = 1.0, "same_category"
     elif a.category_top and a.category_top == b.category_top:
-        c = 0.5
-        reasons.append({"code": "same_top_category"})
-    r = 0.0
+        c, kind = 0.5, "same_top_category"
+    else:
+        c, kind = 0.0, ""
     if a.phone and a.phone == b.phone:
-        r = 1.0
-        reasons.append({"code": "same_phone"})
+        r, reporter = 1.0, "same_phone"
     elif a.reporter_id is not None and a.reporter_id == b.reporter_id:
-        r = 1.0
-        reasons.append({"code": "same_account"})
+        r, reporter = 1.0, "same_account"
+    else:
+        r, reporter = 0.0, ""
     hours = abs((a.created_at - b.created_at).total_seconds()) / 3600
     near = max(0.0, 1 - hours / (24 * window)) if window > 0 else 0.0
+    matter = 0.7 * t + 0.1 * c + 0.1 * near
+    value = round(min(1.0, matter * (0.5 + 0.5 * p) + 0.15 * r), 4)
+    if min_score is not None and value < min_score:
+        return value, []
+    reasons: list[dict] = [{"code": "same_text"} if same_text else {"code": "text", "value": round(100 * t)}]
+    if where:
+        reasons.append({"code": where} if distance is None else {"code": where, "value": distance})
+    if kind:
+        reasons.append({"code": kind})
+    if reporter:
+        reasons.append({"code": reporter})
     if hours < 48:
         reasons.append({"code": "hours", "value": max(1, math.ceil(hours))})
     else:
         reasons.append({"code": "days", "value": math.ceil(hours / 24)})
-    matter = 0.7 * t + 0.1 * c + 0.1 * near
-    return round(min(1.0, matter * (0.5 + 0.5 * p) + 0.15 * r), 4), reasons
+    return value, reasons
 
 
 def reason_text(reason: dict) -> str:
@@ -273,8 +279,18 @@ class Found:
 # (and a round trip per query on PostgreSQL) cost more than the database's work on it.
 def _band_sql(bands: list[int], lo: Any, hi: Any) -> tuple[str, list[Any]]:
     """The cases of the window sharing most bands with these. Each band value reads at most its HOT_BAND_LIMIT
-    newest rows (one bounded backward range of the index), so a text repeated thousands of times costs no more."""
+    newest rows (one bounded backward range of the index), so a text repeated thousands of times costs no more.
+    PostgreSQL gets the bands as one array joined LATERAL to that range: the same rows, but one subquery to plan
+    instead of BANDS (planning the UNION of twelve cost it more than running it)."""
     table = connection.ops.quote_name(DuplicateBand._meta.db_table)
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT hit.case_id FROM unnest(%s::bigint[]) AS probe(band) CROSS JOIN LATERAL (SELECT case_id FROM"
+            f" {table} WHERE band = probe.band AND created_at >= %s AND created_at <= %s ORDER BY created_at DESC"
+            f" LIMIT {HOT_BAND_LIMIT}) AS hit GROUP BY hit.case_id ORDER BY COUNT(*) DESC, hit.case_id DESC"
+            f" LIMIT {BAND_CANDIDATES}"
+        )
+        return sql, [list(bands), lo, hi]
     one = (
         f"SELECT * FROM (SELECT case_id FROM {table} WHERE band = %s AND created_at >= %s AND created_at <= %s"
         f" ORDER BY created_at DESC LIMIT {HOT_BAND_LIMIT}) AS b{{n}}"
@@ -323,8 +339,7 @@ def _candidates(probe: Probe, bands: list[int], since: dt.datetime, batch_end: i
     with connection.cursor() as cursor:
         cursor.execute(sql, [*(v for _, params in picks for v in params), own, max(own, batch_end or 0)])
         rows = cursor.fetchall()
-    at = PROFILE_FIELDS.index("created_at")
-    return [Probe.of_row(dict(zip(PROFILE_FIELDS, (*r[:at], aware(r[at]), *r[at + 1 :]), strict=True))) for r in rows]
+    return [Probe(r[0], aware(r[1]), *r[2:]) for r in rows]  # PROFILE_FIELDS are Probe's fields in order
 
 
 def _not_candidates(ids: list[int]) -> set[int]:
@@ -359,7 +374,7 @@ def find(
     since = probe.created_at - dt.timedelta(days=window)
     found = []
     for other in _candidates(probe, bands, since, batch_end):
-        s, reasons = score(probe, other, window_days=window)
+        s, reasons = score(probe, other, window_days=window, min_score=min_score)
         if s >= min_score:
             hours = (probe.created_at - other.created_at).total_seconds() / 3600
             found.append(Found(other.case_id, s, reasons, hours))  # type: ignore[arg-type]
@@ -633,7 +648,7 @@ def candidates_in_bulk(since: dt.datetime, *, progress: Callable[[int], None] | 
                 ids.update(o for o in list(by_reporter.get(key, ()))[-REPORTER_CANDIDATES:] if o in by_id)
             found = []
             for other_id in ids - gone:
-                s, reasons = score(probe, by_id[other_id], window_days=window)
+                s, reasons = score(probe, by_id[other_id], window_days=window, min_score=min_score)
                 if s >= min_score:
                     found.append((s, other_id, reasons))
             for s, other_id, reasons in sorted(found, key=lambda f: (-f[0], -f[1]))[:limit]:

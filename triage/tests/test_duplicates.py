@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from unittest import mock
 
 from django.core.management import call_command
 from django.test import override_settings
@@ -97,6 +99,18 @@ class CandidateTests(CaseTestCase):
         duplicates.do_merge_candidate(DuplicateCandidate.objects.get(case=second), acting_user=self.alice)
         third = self.report(description=PARAPHRASE, reporter_phone="13900000001")
         assert set(DuplicateCandidate.objects.filter(case=third).values_list("other", flat=True)) == {first.pk}
+
+    def test_a_hot_band_reads_only_its_newest_cases(self):
+        filed = [self.report(description=TEXT, reporter_phone=f"1390000000{n}") for n in range(4)]
+        probe = dataclasses.replace(duplicates.Probe.of_case(filed[-1]), case_id=None, phone="", reporter_id=None)
+        probe.created_at += dt.timedelta(minutes=1)
+        bands, since = duplicates.band_values(probe.text), probe.created_at - dt.timedelta(days=1)
+        found = {p.case_id for p in duplicates._candidates(probe, bands, since)}
+        assert found == {c.pk for c in filed}
+        with mock.patch.object(duplicates, "HOT_BAND_LIMIT", 2):
+            assert {p.case_id for p in duplicates._candidates(probe, bands, since)} == {c.pk for c in filed[2:]}
+            with mock.patch.object(duplicates, "BAND_CANDIDATES", 1):
+                assert [p.case_id for p in duplicates._candidates(probe, bands, since)] == [filed[-1].pk]
 
 
 @override_settings(DUPLICATES_AUTO_MERGE_HOURS=24)
