@@ -9,10 +9,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from cases import rewards, sla, workflow
-from cases.choices import NEXT_LEVEL, Level, Warning
+from cases.choices import NEXT_LEVEL, Level, Status, Warning
 from cases.intake import holder_label
 from cases.models import Case, CaseEvent, CaseUnit, Supervision
 from core import audit
@@ -147,7 +148,9 @@ def escalate(case: Case, *, acting_user: Any, reason: str) -> Case:
     current = _locked(case)
     nxt = NEXT_LEVEL.get(Level(current.level)) if current.level in NEXT_LEVEL else None
     if nxt is None or current.holder_division is None or current.holder_division.parent is None:
-        raise ValidationError({"level": f"a case held at {current.level} cannot be passed further up"})
+        raise ValidationError(
+            {"level": _("a case held at %(level)s cannot be passed further up") % {"level": current.level}}
+        )
     now = timezone.now()
     parent = current.holder_division.parent
     changes = {
@@ -165,7 +168,7 @@ def escalate(case: Case, *, acting_user: Any, reason: str) -> Case:
 @action
 def do_escalate(case: Case, *, acting_user: Any, reason: str) -> Case:
     if not reason.strip():
-        raise ValidationError({"reason": "say why the case goes up a level"})
+        raise ValidationError({"reason": _("say why the case goes up a level")})
     return escalate(case, acting_user=acting_user, reason=reason)
 
 
@@ -181,7 +184,7 @@ def do_dispatch(
     """A street or district sends the case to a department (主办), optionally with co-handlers (协办)."""
     current = _locked(case)
     if current.level not in (Level.STREET, Level.DISTRICT):
-        raise ValidationError({"department": "only a street or the district dispatches to departments"})
+        raise ValidationError({"department": _("only a street or the district dispatches to departments")})
     now = timezone.now()
     CaseUnit.objects.filter(case=current, role=CaseUnit.Role.LEAD, active=True).update(active=False)
     CaseUnit.objects.create(case=current, department=department, role=CaseUnit.Role.LEAD)
@@ -211,9 +214,9 @@ def do_return(case: Case, *, acting_user: Any, reason: str) -> Case:
     """退单: a department gives the case back to whoever dispatched it, with a reason."""
     current = _locked(case)
     if not reason.strip():
-        raise ValidationError({"reason": "a returned case needs the reason"})
+        raise ValidationError({"reason": _("a returned case needs the reason")})
     if current.holder_department is None or current.dispatcher is None:
-        raise ValidationError({"status": "only a case dispatched to a department can be returned"})
+        raise ValidationError({"status": _("only a case dispatched to a department can be returned")})
     dispatcher = current.dispatcher
     level = (
         Level.STREET
@@ -268,7 +271,7 @@ def do_resume(case: Case, *, acting_user: Any, note: str = "") -> Case:
 @action
 def do_reply(case: Case, text: str, *, acting_user: Any) -> Case:
     if not text.strip():
-        raise ValidationError({"reply": "write the reply to the resident"})
+        raise ValidationError({"reply": _("write the reply to the resident")})
     now = timezone.now()
     current = _locked(case)
     _mark_unit_replied(current, acting_user, text, now)
@@ -293,9 +296,14 @@ def do_co_reply(case: Case, department: Department, text: str, *, acting_user: A
         .first()
     )
     if unit is None:
-        raise ValidationError({"department": f"{department} is not a co-handler of {case.tracking_no}"})
+        raise ValidationError(
+            {
+                "department": _("%(department)s is not a co-handler of %(no)s")
+                % {"department": department, "no": case.tracking_no}
+            }
+        )
     if is_user(acting_user) and acting_user.department_id != department.pk and acting_user.role != Role.ADMINISTRATOR:
-        raise PermissionDenied("only the co-handling department replies for itself")
+        raise PermissionDenied(_("only the co-handling department replies for itself"))
     unit.reply, unit.replied_at = text.strip(), timezone.now()
     unit.save()
     _log_step(case, "co_reply", actor=acting_user, note=text, at=unit.replied_at, holder=str(department))
@@ -315,7 +323,7 @@ def _mark_unit_replied(case: Case, actor: Any, text: str, now: dt.datetime) -> N
 @action
 def do_resolve(case: Case, *, acting_user: Any, note: str, reply: str = "") -> Case:
     if not note.strip():
-        raise ValidationError({"note": "say how it was resolved"})
+        raise ValidationError({"note": _("say how it was resolved")})
     now = timezone.now()
     current = _locked(case)
     _answer_supervisions(current, now)
@@ -329,7 +337,7 @@ def resolve_on_spot(case: Case, *, acting_user: Any) -> Case:
     """就地解决: the grid worker who reported it also solved it; the resident still confirms."""
     now = timezone.now()
     if not may_act(acting_user, case, "resolve"):
-        raise ValidationError({"solved_on_spot": "only the grid's own worker can record it as solved on the spot"})
+        raise ValidationError({"solved_on_spot": _("only the grid's own worker can record it as solved on the spot")})
     case = _apply(case, "accept", actor=acting_user, note="就地解决", responded_at=now)
     return _apply(
         case,
@@ -347,7 +355,7 @@ def resolve_on_spot(case: Case, *, acting_user: Any) -> Case:
 def do_confirm(case: Case, *, acting_user: Any, rating: int, comment: str = "") -> Case:
     """The resident (or a hotline agent's call-back, 回访) confirms the resolution and rates it."""
     if not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise ValidationError({"rating": "a whole number from 1 to 5"})
+        raise ValidationError({"rating": _("a whole number from 1 to 5")})
     now = timezone.now()
     case = _apply(
         case,
@@ -369,7 +377,7 @@ def do_confirm(case: Case, *, acting_user: Any, rating: int, comment: str = "") 
 def do_reject(case: Case, *, acting_user: Any, reason: str, rating: int | None = None) -> Case:
     """The resident is not satisfied: the case reopens with the same unit, with a fresh resolution deadline."""
     if not reason.strip():
-        raise ValidationError({"reason": "say what is still wrong"})
+        raise ValidationError({"reason": _("say what is still wrong")})
     current = _locked(case)
     due = sla.deadlines(current.category, current.level, timezone.now())
     return _apply(
@@ -391,7 +399,7 @@ def do_reject(case: Case, *, acting_user: Any, reason: str, rating: int | None =
 @action
 def do_invalidate(case: Case, *, acting_user: Any, reason: str) -> Case:
     if not reason.strip():
-        raise ValidationError({"reason": "say why the case is invalid"})
+        raise ValidationError({"reason": _("say why the case is invalid")})
     return _apply(case, "invalidate", actor=acting_user, note=reason, closed_at=timezone.now())
 
 
@@ -404,10 +412,15 @@ def do_merge(duplicate: Case, master: Case, *, acting_user: Any) -> Case:
 def merge(duplicate: Case, master: Case, *, acting_user: Any) -> Case:
     """do_merge inside a transaction already open (triage merges a candidate and marks it in one)."""
     if duplicate.pk == master.pk:
-        raise ValidationError({"master": "a case cannot be merged into itself"})
+        raise ValidationError({"master": _("a case cannot be merged into itself")})
     master = Case.objects.select_for_update().get(pk=master.pk)
     if not master.is_open or master.master_id:
-        raise ValidationError({"master": f"{master.tracking_no} is {master.status}; merge into an open master case"})
+        raise ValidationError(
+            {
+                "master": _("%(no)s is %(status)s; merge into an open master case")
+                % {"no": master.tracking_no, "status": Status(master.status).label}
+            }
+        )
     merged = _apply(
         duplicate,
         "merge",
@@ -476,11 +489,13 @@ def supervise(case: Case, *, acting_user: Any, reason: str, hours: float | None 
 def do_supervise(case: Case, *, acting_user: Any, reason: str, hours: float | None = None) -> Supervision:
     """督办 by hand: leaders and command centres order the holding unit to act by a deadline."""
     if not reason.strip():
-        raise ValidationError({"reason": "say what the unit must do"})
+        raise ValidationError({"reason": _("say what the unit must do")})
     if is_user(acting_user) and not acting_user.has_perm("cases.supervise_case"):
-        raise PermissionDenied("supervision orders are for leaders and command centres")
+        raise PermissionDenied(_("supervision orders are for leaders and command centres"))
     if not case.is_open:
-        raise ValidationError({"status": f"{case.tracking_no} is {case.status}"})
+        raise ValidationError(
+            {"status": _("%(no)s is %(status)s") % {"no": case.tracking_no, "status": Status(case.status).label}}
+        )
     return supervise(case, acting_user=acting_user, reason=reason, hours=hours, automatic=False)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
@@ -175,7 +176,7 @@ def _get(request: HttpRequest, tracking_no: str) -> Case:
 def _department(code: str) -> Department:
     department = Department.objects.filter(code=code).first()
     if department is None:
-        raise ApiValidationError({"department_code": f"unknown department {code!r}"})
+        raise ApiValidationError({"department_code": _("unknown department %(value)r") % {"value": code}})
     return department
 
 
@@ -210,7 +211,7 @@ def _run(name: str, case: Case, body: ActionIn, user: Any) -> Any:
 def _get_master(tracking_no: str) -> Case:
     master = Case.objects.filter(tracking_no=tracking_no).first()
     if master is None:
-        raise ApiValidationError({"master_tracking_no": f"unknown case {tracking_no!r}"})
+        raise ApiValidationError({"master_tracking_no": _("unknown case %(value)r") % {"value": tracking_no}})
     return master
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from cases.choices import Channel
 from cases.intake import IntakeData, create_cases
@@ -35,7 +36,7 @@ def _float(row: dict[str, str], name: str) -> float | None:
     try:
         return float(value)
     except ValueError:
-        raise ValidationError({name: f"{value!r} is not a number"}) from None
+        raise ValidationError({name: _("%(value)r is not a number") % {"value": value}}) from None
 
 
 CHUNK = 200  # rows filed per create_cases() call: multi-row statements for the lot
@@ -90,7 +91,7 @@ def _file(rows: list[tuple[int, dict[str, str]]], report: ImportReport, acting_u
         if data.idempotency_key:
             seen.add(data.idempotency_key)
         todo.append((number, data))
-    for (number, _), outcome in zip(todo, create_cases([(data, acting_user) for _, data in todo]), strict=True):
+    for (number, _data), outcome in zip(todo, create_cases([(d, acting_user) for _n, d in todo]), strict=True):
         if outcome.error is not None:
             report.refused(number, outcome.error)
         else:

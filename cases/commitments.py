@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases import assessment
 from cases.models import Case, CaseUnit, Commitment
@@ -42,10 +43,10 @@ def _check_target(problems: dict[str, str], name: str, value: Any) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        problems[name] = "a share between 0 and 1 (e.g. 0.95)"
+        problems[name] = _("a share between 0 and 1 (e.g. 0.95)")
         return 0.0
     if not 0 <= number <= 1:
-        problems[name] = f"a share between 0 and 1 (e.g. 0.95), got {number}"
+        problems[name] = _("a share between 0 and 1 (e.g. 0.95), got %(number)s") % {"number": number}
     return number
 
 
@@ -75,9 +76,9 @@ def do_make_commitment(
     problems: dict[str, str] = {}
     this_year = timezone.localdate().year
     if not isinstance(year, int) or not this_year - 1 <= year <= this_year + 1:
-        problems["year"] = f"a year from {this_year - 1} to {this_year + 1}"
+        problems["year"] = _("a year from %(first)s to %(last)s") % {"first": this_year - 1, "last": this_year + 1}
     if not (pledge or "").strip():
-        problems["pledge"] = "write the unit's commitments"
+        problems["pledge"] = _("write the unit's commitments")
     targets = {
         name: _check_target(problems, name, value)
         for name, value in (
@@ -87,10 +88,10 @@ def do_make_commitment(
         )
     }
     if isinstance(unit, Division) and unit.level not in ("district", "street", "community"):
-        problems["unit"] = f"{unit} is not a district, street or community"
+        problems["unit"] = _("%(unit)s is not a district, street or community") % {"unit": unit}
     key = {"department": unit} if isinstance(unit, Department) else {"division": unit}
     if not problems and Commitment.objects.filter(year=year, **key).exists():
-        problems["year"] = f"{unit} already has commitments for {year}"
+        problems["year"] = _("%(unit)s already has commitments for %(year)s") % {"unit": unit, "year": year}
     if problems:
         raise ValidationError(problems)
     commitment = Commitment.objects.create(
@@ -116,10 +117,10 @@ def do_record_results(commitment: Commitment, *, note: str, acting_user: Any) ->
     today = timezone.localdate()
     if (today.year, today.month) < (commitment.year, RESULTS_FROM_MONTH):
         raise ValidationError(
-            {"year": f"results for {commitment.year} can be recorded from December {commitment.year}"}
+            {"year": _("results for %(year)s can be recorded from December %(year)s") % {"year": commitment.year}}
         )
     if not (note or "").strip():
-        raise ValidationError({"note": "sum up the year's results"})
+        raise ValidationError({"note": _("sum up the year's results")})
     before = audit.snapshot(commitment)
     rates = year_rates(unit, commitment.year)
     commitment.reported = rates.reported

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases import routing, sla
 from cases.choices import Channel, Status, Urgency
@@ -74,23 +75,23 @@ class Located:
 def validate(data: IntakeData) -> tuple[Category, Located, dict[str, str]]:
     problems: dict[str, str] = {}
     if data.channel not in Channel.values:
-        problems["channel"] = f"unknown channel {data.channel!r}"
+        problems["channel"] = _("unknown channel %(value)r") % {"value": data.channel}
     description = (data.description or "").strip()
     if not description:
-        problems["description"] = "describe the problem"
+        problems["description"] = _("describe the problem")
     elif len(description) > 4000:
-        problems["description"] = f"at most 4,000 characters, got {len(description):,}"
+        problems["description"] = _("at most 4,000 characters, got %(n)s") % {"n": f"{len(description):,}"}
     category = active_categories().get(data.category_code)
     if not (data.category_code or "").strip():
-        problems["category"] = "choose a category (none could be suggested from the description)"
+        problems["category"] = _("choose a category (none could be suggested from the description)")
     elif category is None:
-        problems["category"] = f"unknown category {data.category_code!r}"
+        problems["category"] = _("unknown category %(value)r") % {"value": data.category_code}
     if data.urgency not in Urgency.values:
-        problems["urgency"] = f"use one of {', '.join(Urgency.values)}"
+        problems["urgency"] = _("use one of %(values)s") % {"values": ", ".join(Urgency.values)}
     if data.reporter_phone and not PHONE.match(data.reporter_phone):
-        problems["reporter_phone"] = "an 11-digit mainland mobile number, e.g. 13812345678"
+        problems["reporter_phone"] = _("an 11-digit mainland mobile number, e.g. 13812345678")
     if data.solved_on_spot and data.channel != Channel.GRID_WORKER:
-        problems["solved_on_spot"] = "only a grid worker's report can be solved on the spot"
+        problems["solved_on_spot"] = _("only a grid worker's report can be solved on the spot")
     located = locate(data, problems)
     for name in ("attachments", "after_attachments"):
         for n, upload in enumerate(getattr(data, name), start=1):
@@ -100,11 +101,11 @@ def validate(data: IntakeData) -> tuple[Category, Located, dict[str, str]]:
     if data.solved_on_spot:
         # The evidence of 就地解决: what it looked like, and what it looks like now.
         if not any(_kind(u) == "photo" for u in data.attachments):
-            problems.setdefault("attachments", "a photo of the problem before it was solved on the spot")
+            problems.setdefault("attachments", _("a photo of the problem before it was solved on the spot"))
         if not any(_kind(u) == "photo" for u in data.after_attachments):
-            problems.setdefault("after_attachments", "a photo after it was solved on the spot")
+            problems.setdefault("after_attachments", _("a photo after it was solved on the spot"))
     elif data.after_attachments:
-        problems["after_attachments"] = "photos after the fix go with a report solved on the spot"
+        problems["after_attachments"] = _("photos after the fix go with a report solved on the spot")
     if problems:
         raise ValidationError(problems)
     assert category is not None and located is not None
@@ -123,11 +124,14 @@ def active_categories() -> dict[str, Category]:
 def locate(data: IntakeData, problems: dict[str, str]) -> Located | None:
     if data.lon is not None or data.lat is not None:
         if data.lon is None or data.lat is None or not (-180 <= data.lon <= 180 and -90 <= data.lat <= 90):
-            problems["location"] = "give both lon and lat in WGS-84 degrees"
+            problems["location"] = _("give both lon and lat in WGS-84 degrees")
             return None
         hit = index.locate(data.lon, data.lat)
         if hit is None:
-            problems["location"] = f"({data.lon}, {data.lat}) is outside the district's grids"
+            problems["location"] = _("(%(lon)s, %(lat)s) is outside the district's grids") % {
+                "lon": data.lon,
+                "lat": data.lat,
+            }
             return None
         grid = index.grid_with_lineage(hit.grid_code)
         return Located(grid, grid.community)
@@ -135,7 +139,7 @@ def locate(data: IntakeData, problems: dict[str, str]) -> Located | None:
         try:
             grid = index.grid_with_lineage(data.grid_code)
         except Grid.DoesNotExist:
-            problems["grid_code"] = f"unknown grid {data.grid_code!r}"
+            problems["grid_code"] = _("unknown grid %(value)r") % {"value": data.grid_code}
             return None
         return Located(grid, grid.community)
     if data.community_code:
@@ -146,15 +150,15 @@ def locate(data: IntakeData, problems: dict[str, str]) -> Located | None:
             .first()
         )
         if community is None:
-            problems["community_code"] = f"unknown community {data.community_code!r}"
+            problems["community_code"] = _("unknown community %(value)r") % {"value": data.community_code}
             return None
         return Located(None, community)
     if data.address.strip():
-        problems["address"] = (
-            f"could not place {data.address.strip()!r} in the district; pin it on the map or choose the community"
-        )
+        problems["address"] = _(
+            "could not place %(address)r in the district; pin it on the map or choose the community"
+        ) % {"address": data.address.strip()}
         return None
-    problems["location"] = "give a map point (lon, lat) or the community the problem is in"
+    problems["location"] = _("give a map point (lon, lat) or the community the problem is in")
     return None
 
 
@@ -168,10 +172,18 @@ def attachment_problem(upload: Any) -> str:
     kind = _kind(upload)
     if kind is None:
         allowed = sorted(t for types in ATTACHMENT_TYPES.values() for t in types)
-        return f"{upload.name}: type {content_type or 'unknown'} is not accepted (use {', '.join(allowed)})"
+        return _("%(name)s: type %(type)s is not accepted (use %(allowed)s)") % {
+            "name": upload.name,
+            "type": content_type or _("unknown"),
+            "allowed": ", ".join(allowed),
+        }
     limit = settings.ATTACHMENT_MAX_MB[kind] * 1024 * 1024
     if upload.size > limit:
-        return f"{upload.name}: {upload.size / 1048576:.1f} MB is over the {settings.ATTACHMENT_MAX_MB[kind]} MB limit"
+        return _("%(name)s: %(size).1f MB is over the %(limit)s MB limit") % {
+            "name": upload.name,
+            "size": upload.size / 1048576,
+            "limit": settings.ATTACHMENT_MAX_MB[kind],
+        }
     return ""
 
 
@@ -367,7 +379,7 @@ def prepare(items: list[tuple[IntakeData, Any]]) -> tuple[list[_Draft], list[Out
     for n, (data, actor) in enumerate(items):
         try:
             triage.prepare(data)
-            category, located, _ = validate(data)
+            category, located = validate(data)[:2]
         except ValidationError as exc:
             out[n].error = exc
             continue

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.choices import Channel
 from cases.intake import PHONE
@@ -79,18 +80,27 @@ def do_redeem_points(phone: str, points: int, reason: str, *, acting_user: Any) 
     problems = {}
     phone = (phone or "").strip()
     if not PHONE.match(phone):
-        problems["phone"] = "an 11-digit mainland mobile number, e.g. 13812345678"
+        problems["phone"] = _("an 11-digit mainland mobile number, e.g. 13812345678")
     if not isinstance(points, int) or points <= 0:
-        problems["points"] = "a whole number of points above 0"
+        problems["points"] = _("a whole number of points above 0")
     if not (reason or "").strip():
-        problems["reason"] = "say what the points were exchanged for"
+        problems["reason"] = _("say what the points were exchanged for")
     if problems:
         raise ValidationError(problems)
     # Lock the number's entries so two redemptions at once cannot overdraw (SQLite's IMMEDIATE already serialises).
     list(PointsEntry.objects.select_for_update().filter(phone=phone).values_list("id", flat=True))
     available = balance(phone)
     if points > available:
-        raise ValidationError({"points": f"the balance of {phone[:3]}****{phone[-4:]} is {available}, not {points}"})
+        raise ValidationError(
+            {
+                "points": _("the balance of %(phone)s is %(available)s, not %(points)s")
+                % {
+                    "phone": f"{phone[:3]}****{phone[-4:]}",
+                    "available": available,
+                    "points": points,
+                }
+            }
+        )
     territory = acting_user.division.code if getattr(acting_user, "division", None) else ""
     entry = PointsEntry.objects.create(
         phone=phone,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from cases.choices import Status
 
 S = Status
@@ -29,11 +31,14 @@ class IllegalTransition(Exception):
 
     def __init__(self, action: str, status: str) -> None:
         self.action, self.status, self.allowed = action, status, allowed_actions(status)
-        super().__init__(f"cannot {action} a case that is {status}; allowed: {', '.join(self.allowed) or 'none'}")
+        super().__init__(
+            _("cannot %(action)s a case that is %(status)s; allowed: %(allowed)s")
+            % {"action": action, "status": status, "allowed": ", ".join(self.allowed) or _("none")}
+        )
 
 
 def allowed_actions(status: str) -> list[str]:
-    return [name for name, (sources, _) in TRANSITIONS.items() if status in sources]
+    return [name for name, (sources, _to) in TRANSITIONS.items() if status in sources]
 
 
 def target(action: str, status: str) -> str:

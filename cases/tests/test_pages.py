@@ -41,6 +41,22 @@ class ReportPageTests(CaseTestCase):
         assert response.status_code == 200 and "give a map point" in response.content.decode()
         assert not Case.objects.exists()
 
+    def test_the_problems_read_in_chinese_on_the_chinese_page(self):
+        self.login("frank")
+        text = self.client.get("/report/", HTTP_ACCEPT_LANGUAGE="zh-hans")  # the page itself is Chinese
+        assert "我要反映" in text.content.decode()
+        wrong = SimpleUploadedFile("a.exe", b"MZ", content_type="application/x-msdownload")
+        response = self.client.post(
+            "/report/",
+            {"category_code": self.noise.code, "description": "x", "urgency": "normal", "attachments": [wrong]},
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+        html = response.content.decode()
+        assert response.status_code == 200 and not Case.objects.exists()
+        assert "请在地图上标点（经纬度）或选择问题所在社区" in html
+        assert "a.exe：不接受 application/x-msdownload 类型的文件" in html
+        assert "give a map point" not in html and "is not accepted" not in html
+
     def test_a_double_submit_makes_one_case(self):
         self.login("frank")
         data = {
@@ -113,6 +129,10 @@ class CaseActionPageTests(CaseTestCase):
         self.login("carol")
         response = self.client.post(f"/cases/{case.tracking_no}/act/resolve/", {"note": "x"}, follow=True)
         assert "cannot resolve a case that is submitted" in response.content.decode()
+        chinese = self.client.post(
+            f"/cases/{case.tracking_no}/act/resolve/", {"note": "x"}, follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans"
+        )
+        assert "事件当前为 submitted，不能执行 resolve" in chinese.content.decode()
 
     def test_the_public_tracking_page_needs_the_phone(self):
         case = self.report()
