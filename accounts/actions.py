@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role
@@ -27,11 +28,11 @@ def create_account(
 ) -> User:
     """Inside an open transaction. password_hash lets bulk set-up reuse one hash instead of hashing per account."""
     if role not in Role.values:
-        raise ValidationError({"role": f"unknown role {role!r}"})
+        raise ValidationError({"role": _("unknown role %(value)r") % {"value": role}})
     if role == Role.DEPARTMENT_HANDLER and department is None:
-        raise ValidationError({"department": "a department handler needs a department"})
+        raise ValidationError({"department": _("a department handler needs a department")})
     if User.objects.filter(username=username).exists():
-        raise ValidationError({"username": f"{username} is taken"})
+        raise ValidationError({"username": _("%(username)s is taken") % {"username": username}})
     user = User(
         username=username,
         role=role,

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db.models import Count, Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from cases import assessment
 from cases.assessment import Rates
@@ -206,9 +207,9 @@ def do_generate_monthly_report(month: dt.date, scope: Division, *, acting_user: 
 
     month = month.replace(day=1)
     if month > timezone.localdate().replace(day=1):
-        raise ValidationError({"month": f"{month:%Y-%m} has not begun"})
+        raise ValidationError({"month": _("%(month)s has not begun") % {"month": f"{month:%Y-%m}"}})
     if scope.level not in CHILD_LEVEL:
-        raise ValidationError({"scope": "a report covers a district, a street or a community"})
+        raise ValidationError({"scope": _("a report covers a district, a street or a community")})
     started = time.perf_counter()
     with translation.override("zh-hans"):  # the report is in Chinese whatever the language of the request
         figures = month_figures(scope, month)

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.roles import GRID_ROLES
 from cases.choices import Channel
@@ -27,14 +28,18 @@ POSITION_DAYS = 7  # a position older than this is not shown as "last known"
 def _number(value: Any, field: str, low: float, high: float, *, required: bool = True) -> float | None:
     if value in (None, ""):
         if required:
-            raise ValidationError({field: f"{field} is required"})
+            raise ValidationError({field: _("%(field)s is required") % {"field": field}})
         return None
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ValidationError({field: f"{field} must be a number, not {value!r}"}) from None
+        raise ValidationError(
+            {field: _("%(field)s must be a number, not %(value)r") % {"field": field, "value": value}}
+        ) from None
     if not math.isfinite(number) or not low <= number <= high:
-        raise ValidationError({field: f"{field} must be between {low:g} and {high:g}"})
+        raise ValidationError(
+            {field: _("%(field)s must be between %(low)g and %(high)g") % {"field": field, "low": low, "high": high}}
+        )
     return number
 
 
@@ -43,9 +48,11 @@ def do_check_in(
     *, acting_user: Any, lon: Any, lat: Any, accuracy_m: Any = None, kind: str = "check_in", note: str = ""
 ) -> StaffCheckIn:
     if getattr(acting_user, "role", "") not in GRID_ROLES:
-        raise ValidationError({"user": "only grid workers and grid leaders check in"})
+        raise ValidationError({"user": _("only grid workers and grid leaders check in")})
     if kind not in StaffCheckIn.Kind.values:
-        raise ValidationError({"kind": f"kind must be one of {', '.join(StaffCheckIn.Kind.values)}"})
+        raise ValidationError(
+            {"kind": _("kind must be one of %(kinds)s") % {"kinds": ", ".join(StaffCheckIn.Kind.values)}}
+        )
     lon_v = _number(lon, "lon", -180, 180)
     lat_v = _number(lat, "lat", -90, 90)
     accuracy = _number(accuracy_m, "accuracy", 0, 100_000, required=False)
@@ -56,7 +63,7 @@ def do_check_in(
     elif own:
         territory = sorted(own)[0]  # seen by whoever oversees the worker's own grid, wherever they walk
     else:
-        raise ValidationError({"user": "you have no grid assigned; ask your community to assign one"})
+        raise ValidationError({"user": _("you have no grid assigned; ask your community to assign one")})
     entry = StaffCheckIn.objects.create(
         user=acting_user,
         at=timezone.now(),

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from core import audit, memo
 from core.memo import memoized
@@ -26,9 +27,14 @@ def action(func: F) -> F:
 def do_add_journal_entry(obj: models.Model, comments: str, *, kind: str = "info", acting_user: Any) -> JournalEntry:
     comments = (comments or "").strip()
     if not comments:
-        raise ValidationError({"comments": "A journal note cannot be empty."})
+        raise ValidationError({"comments": _("A journal note cannot be empty.")})
     if kind not in JournalEntry.Kind.values:
-        raise ValidationError({"kind": f"Unknown kind {kind!r}; use one of {', '.join(JournalEntry.Kind.values)}."})
+        raise ValidationError(
+            {
+                "kind": _("Unknown kind %(kind)r; use one of %(kinds)s.")
+                % {"kind": kind, "kinds": ", ".join(JournalEntry.Kind.values)}
+            }
+        )
     entry = JournalEntry.objects.create(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=str(obj.pk),
@@ -56,9 +62,9 @@ def do_create_api_client(
     from core.models import ApiClient
 
     if not name.strip():
-        raise ValidationError({"name": "name the system that will use the key"})
+        raise ValidationError({"name": _("name the system that will use the key")})
     if ApiClient.objects.filter(name=name.strip()).exists():
-        raise ValidationError({"name": f"an API client called {name!r} exists"})
+        raise ValidationError({"name": _("an API client called %(name)r exists") % {"name": name}})
     key = f"fq_{secrets.token_urlsafe(32)}"
     client = ApiClient.objects.create(
         name=name.strip(),

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import audit
 from core.actions import action
@@ -72,7 +73,7 @@ def do_move_in_household(
 ) -> Household:
     """A family moving into a house, as a new household; when `rent`, its tenancy is registered (出租登记)."""
     if not members:
-        raise ValidationError({"members": "add at least one member"})
+        raise ValidationError({"members": _("add at least one member")})
     start = _date(start_date, "start_date")
     number = _household_number(house)
     rows: list[dict[str, Any]] = [dict(m, household_number=number) for m in members]
@@ -124,7 +125,7 @@ def _register(
         for p in report.problems:
             errors.setdefault(p.field, []).append(f"{prefix(p)}{p.reason}")
         raise ValidationError(errors)
-    people, _ = writers.write_people(prepared, acting_user=acting_user, source=c.Source.FORM, audit_each=True)
+    people, _report = writers.write_people(prepared, acting_user=acting_user, source=c.Source.FORM, audit_each=True)
     for person in people:
         writers.event(
             E.MOVE_IN,
@@ -142,7 +143,7 @@ def _register(
 def do_record_birth(parent: Person, data: Mapping[str, Any], *, acting_user: Any) -> Person:
     parent = _lock(parent)
     if parent.status != c.PersonStatus.LIVING:
-        raise ValidationError({"parent": "the parent is not living here"})
+        raise ValidationError({"parent": _("the parent is not living here")})
     birth = _date(data.get("birth_date"), "birth_date")
     row = dict(data, birth_date=birth, since=birth, residence_type=parent.residence_type)
     if parent.household is not None:
@@ -153,7 +154,9 @@ def do_record_birth(parent: Person, data: Mapping[str, Any], *, acting_user: Any
         [(1, dict(row, house_code=parent.house.code))], writers.Context(acting_user), report
     )
     child_spec = _one(prepared, report)
-    (child,), _ = writers.write_people([child_spec], acting_user=acting_user, source=c.Source.FORM, audit_each=True)
+    (child,), _report = writers.write_people(
+        [child_spec], acting_user=acting_user, source=c.Source.FORM, audit_each=True
+    )
     writers.event(E.BIRTH, birth, user=acting_user, person=child, detail={"parent": parent.pk})
     return child
 
@@ -169,7 +172,12 @@ def _child_relation(parent: Person, sex: str) -> str:
 def _end_status(person: Person, status: str, kind: str, date: Any, note: str, acting_user: Any) -> Person:
     person = _lock(person)
     if person.status != c.PersonStatus.LIVING:
-        raise ValidationError({"status": f"{person.name} is not living here ({person.get_status_display()})"})
+        raise ValidationError(
+            {
+                "status": _("%(name)s is not living here (%(status)s)")
+                % {"name": person.name, "status": person.get_status_display()}
+            }
+        )
     day = _date(date)
     before = audit.snapshot(person)
     person.status, person.status_date = status, day
@@ -251,7 +259,7 @@ def do_update_person(person: Person, data: Mapping[str, Any], *, acting_user: An
         raise
     number = values.get("id_number") or None
     if number and number != person.id_number and Person.objects.filter(id_number=number).exclude(pk=person.pk).exists():
-        raise ValidationError({"id_number": f"identity number {number} is already registered"})
+        raise ValidationError({"id_number": _("identity number %(number)s is already registered") % {"number": number}})
     before = audit.snapshot(person)
     changed = []
     for name in PERSON_FIELDS:
@@ -279,10 +287,10 @@ def _label_permission(label: str, verb: str) -> str:
 @action
 def do_add_label(person: Person, label: str, *, since: Any = None, note: str = "", acting_user: Any) -> PersonLabel:
     if label not in c.Label.values:
-        raise ValidationError({"label": f"unknown label {label!r}"})
+        raise ValidationError({"label": _("unknown label %(label)r") % {"label": label}})
     _require(acting_user, _label_permission(label, "change"))
     if PersonLabel.objects.filter(person=person, label=label, until__isnull=True).exists():
-        raise ValidationError({"label": "this label is already on the record"})
+        raise ValidationError({"label": _("this label is already on the record")})
     item = PersonLabel.objects.create(
         person=person, kind=c.label_kind(label), label=label, since=_date(since, "since"), note=note[:300]
     )
@@ -297,7 +305,7 @@ def do_end_label(item: PersonLabel, *, until: Any = None, acting_user: Any) -> P
     _require(acting_user, _label_permission(item.label, "change"))
     item = _lock(item)
     if item.until is not None:
-        raise ValidationError({"label": "this label has already ended"})
+        raise ValidationError({"label": _("this label has already ended")})
     before = audit.snapshot(item)
     item.until = _date(until, "until")
     item.save(update_fields=["until", "updated_at"])
@@ -312,9 +320,9 @@ def do_merge(candidate: MergeCandidate, *, keep: Person, acting_user: Any) -> Pe
     _require(acting_user, "registry.merge_person")
     candidate = _lock(candidate)
     if candidate.status != MergeCandidate.Status.OPEN:
-        raise ValidationError({"status": "this pair has already been decided"})
+        raise ValidationError({"status": _("this pair has already been decided")})
     if keep.pk not in (candidate.person_id, candidate.other_id):
-        raise ValidationError({"keep": "keep one of the two records"})
+        raise ValidationError({"keep": _("keep one of the two records")})
     drop = _lock(candidate.other if keep.pk == candidate.person_id else candidate.person)
     before = audit.snapshot(drop)
     if not keep.id_number and drop.id_number:
@@ -346,7 +354,7 @@ def do_dismiss_candidate(candidate: MergeCandidate, *, acting_user: Any) -> Merg
     _require(acting_user, "registry.merge_person")
     candidate = _lock(candidate)
     if candidate.status != MergeCandidate.Status.OPEN:
-        raise ValidationError({"status": "this pair has already been decided"})
+        raise ValidationError({"status": _("this pair has already been decided")})
     candidate.status, candidate.decided_by, candidate.decided_at = (
         MergeCandidate.Status.DISMISSED,
         acting_user,
@@ -401,7 +409,7 @@ def do_update_house(house: House, data: Mapping[str, Any], *, acting_user: Any) 
         merged["address"] = ""
     values = row_checks.clean_house(merged)
     if values["use"] == c.HouseUse.VACANT and Person.objects.filter(house=house, status=c.PersonStatus.LIVING).exists():
-        raise ValidationError({"use": "people live in this house: record their moving out first"})
+        raise ValidationError({"use": _("people live in this house: record their moving out first")})
     before = audit.snapshot(house)
     changed = [n for n in HOUSE_FIELDS if values.get(n, getattr(house, n)) != getattr(house, n)]
     for name in changed:
@@ -429,14 +437,19 @@ def do_advance_house(house: House, *, to: str, date: Any = None, acting_user: An
     house = _lock(house)
     if to == c.HouseStatus.DEMOLISHED:
         if house.status == c.HouseStatus.DEMOLISHED:
-            raise ValidationError({"status": "the house is already demolished"})
+            raise ValidationError({"status": _("the house is already demolished")})
         if Person.objects.filter(house=house, status=c.PersonStatus.LIVING).exists():
-            raise ValidationError({"status": "people still live in this house: record their moving out first"})
+            raise ValidationError({"status": _("people still live in this house: record their moving out first")})
         kind: str = E.DEMOLISH
     else:
         step = HOUSE_STEPS.get(house.status)
         if step is None or step[0] != to:
-            raise ValidationError({"status": f"a house that is {house.get_status_display()} cannot become {to}"})
+            raise ValidationError(
+                {
+                    "status": _("a house that is %(status)s cannot become %(to)s")
+                    % {"status": house.get_status_display(), "to": to}
+                }
+            )
         kind = step[1]
     day = _date(date)
     before = audit.snapshot(house)
@@ -456,7 +469,7 @@ def do_vacate_house(house: House, *, date: Any = None, acting_user: Any) -> Hous
     day = _date(date)
     tenancies = list(Tenancy.objects.filter(house=house, end_date__isnull=True).select_related("house", "household"))
     if not tenancies:
-        raise ValidationError({"house": "the house has no open tenancy"})
+        raise ValidationError({"house": _("the house has no open tenancy")})
     for tenancy in tenancies:
         for person in Person.objects.filter(household=tenancy.household, status=c.PersonStatus.LIVING):
             before = audit.snapshot(person)
@@ -522,10 +535,12 @@ def do_end_organisation(
     """注销 (cancelled) or 吊销 (licence revoked): the end of a legal person's lifecycle."""
     _require(acting_user, "registry.change_organisation")
     if status not in (c.OrganisationStatus.CANCELLED, c.OrganisationStatus.REVOKED):
-        raise ValidationError({"status": "choose cancelled or revoked"})
+        raise ValidationError({"status": _("choose cancelled or revoked")})
     org = _lock(org)
     if org.status != c.OrganisationStatus.REGISTERED:
-        raise ValidationError({"status": f"the organisation is already {org.get_status_display()}"})
+        raise ValidationError(
+            {"status": _("the organisation is already %(status)s") % {"status": org.get_status_display()}}
+        )
     day = _date(date)
     before = audit.snapshot(org)
     org.status, org.status_date = status, day
@@ -560,12 +575,14 @@ def do_record_inspection(
 ) -> Inspection:
     _require(acting_user, "registry.add_inspection")
     if result not in c.InspectionResult.values:
-        raise ValidationError({"result": f"choose one of {', '.join(c.InspectionResult.values)}"})
+        raise ValidationError(
+            {"result": _("choose one of %(values)s") % {"values": ", ".join(c.InspectionResult.values)}}
+        )
     if result == c.InspectionResult.HAZARD and not findings.strip():
-        raise ValidationError({"findings": "describe the hazard found"})
+        raise ValidationError({"findings": _("describe the hazard found")})
     place = _lock(place)
     if not place.is_active:
-        raise ValidationError({"place": "the place is closed"})
+        raise ValidationError({"place": _("the place is closed")})
     day = _date(date)
     due = None
     if next_due not in (None, ""):
@@ -574,7 +591,7 @@ def do_record_inspection(
         except ValueError as exc:
             raise ValidationError({"next_due": str(exc)}) from None
         if due is not None and due <= day:
-            raise ValidationError({"next_due": "the next inspection comes after this one"})
+            raise ValidationError({"next_due": _("the next inspection comes after this one")})
     inspection = Inspection.objects.create(
         place=place,
         date=day,
@@ -600,7 +617,7 @@ def do_close_place(place: Place, *, date: Any = None, reason: str = "", acting_u
     _require(acting_user, "registry.change_place")
     place = _lock(place)
     if not place.is_active:
-        raise ValidationError({"place": "the place is already closed"})
+        raise ValidationError({"place": _("the place is already closed")})
     before = audit.snapshot(place)
     place.is_active = False
     place.save(update_fields=["is_active", "updated_at"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 from core import audit
 from core.actions import action
@@ -83,7 +84,9 @@ def do_log_export(
 ) -> AccessLog:
     """An export of personal data: the reason is required; `full` (unmasked) needs the unmask permission."""
     if not purpose.strip():
-        raise ValidationError({"purpose": "say why the data is exported (required for every export of personal data)"})
+        raise ValidationError(
+            {"purpose": _("say why the data is exported (required for every export of personal data)")}
+        )
     if full and not can_unmask(acting_user):
         raise PermissionDenied
     label = f"{scope} ({'full' if full else 'masked'})"

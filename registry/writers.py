@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import audit
 from core.tabular import ImportReport
@@ -70,17 +71,25 @@ class Context:
         if lon is not None and lat is not None:
             hit = index.locate(lon, lat)
             if hit is None:
-                problems.setdefault("lon", f"the point {lon}, {lat} is outside every grid of the district")
+                problems.setdefault(
+                    "lon",
+                    _("the point %(lon)s, %(lat)s is outside every grid of the district") % {"lon": lon, "lat": lat},
+                )
                 return None
             if code and hit.grid_code != code:
-                problems.setdefault("grid_code", f"the point lies in grid {hit.grid_code}, not {code}")
+                problems.setdefault(
+                    "grid_code",
+                    _("the point lies in grid %(grid)s, not %(code)s") % {"grid": hit.grid_code, "code": code},
+                )
                 return None
             code = hit.grid_code
         if not code:
-            problems.setdefault("grid_code", "give the grid code or the location (longitude and latitude)")
+            problems.setdefault("grid_code", _("give the grid code or the location (longitude and latitude)"))
             return None
         if code not in self.grids:
-            problems.setdefault("grid_code", f"unknown grid {code} (no such grid in your territory)")
+            problems.setdefault(
+                "grid_code", _("unknown grid %(code)s (no such grid in your territory)") % {"code": code}
+            )
             return None
         return code
 
@@ -120,7 +129,7 @@ def existing(model: type[models.Model], field_name: str, values: Iterable[str]) 
 
 
 def _reject_existing(rows: Rows, model: type[models.Model], key: str, report: RegistryReport, message: str) -> Rows:
-    taken = existing(model, key, (v.get(key) or "" for _, v in rows))
+    taken = existing(model, key, (v.get(key) or "" for _n, v in rows))
     good = []
     for number, values in rows:
         if values.get(key) in taken:
@@ -131,8 +140,8 @@ def _reject_existing(rows: Rows, model: type[models.Model], key: str, report: Re
 
 
 def _houses_by(ctx: Context, rows: Rows) -> tuple[dict[str, House], dict[str, list[House]]]:
-    codes = {v["house_code"] for _, v in rows if v.get("house_code")}
-    addresses = {v["address"] for _, v in rows if v.get("address") and not v.get("house_code")}
+    codes = {v["house_code"] for _n, v in rows if v.get("house_code")}
+    addresses = {v["address"] for _n, v in rows if v.get("address") and not v.get("house_code")}
     visible = ctx.restrict(House.objects.all()).exclude(status=c.HouseStatus.DEMOLISHED)
     by_code: dict[str, House] = {}
     for part in chunks(sorted(codes)):
@@ -148,15 +157,21 @@ def _house_of(values: dict[str, Any], by_code: dict[str, House], by_address: dic
     if values.get("house_code"):
         house = by_code.get(values["house_code"])
         if house is None:
-            raise ValidationError({"house_code": f"no house {values['house_code']} in your territory"})
+            raise ValidationError(
+                {"house_code": _("no house %(code)s in your territory") % {"code": values["house_code"]}}
+            )
         return house
     if not values.get("address"):
-        raise ValidationError({"house_code": "give the house code or the address of a registered house"})
+        raise ValidationError({"house_code": _("give the house code or the address of a registered house")})
     matches = by_address.get(values["address"], [])
     if not matches:
-        raise ValidationError({"address": f"no registered house at {values['address']} in your territory"})
+        raise ValidationError(
+            {"address": _("no registered house at %(address)s in your territory") % {"address": values["address"]}}
+        )
     if len(matches) > 1:
-        raise ValidationError({"address": f"{len(matches)} houses have this address: give the house code"})
+        raise ValidationError(
+            {"address": _("%(n)s houses have this address: give the house code") % {"n": len(matches)}}
+        )
     return matches[0]
 
 
@@ -369,7 +384,7 @@ def prepare_houses(rows: Rows, ctx: Context, report: RegistryReport) -> list[tup
     good = _repeated(good, "code", report, "house code")
     good = _reject_existing(good, House, "code", report, "house code {value} is already registered")
     owners = {}
-    for part in chunks(sorted({v["owner_id_number"] for _, v in good if v.get("owner_id_number")})):
+    for part in chunks(sorted({v["owner_id_number"] for _n, v in good if v.get("owner_id_number")})):
         owners.update(Person.objects.filter(id_number__in=part).in_bulk(field_name="id_number"))
     result = []
     for number, values in good:
@@ -379,7 +394,7 @@ def prepare_houses(rows: Rows, ctx: Context, report: RegistryReport) -> list[tup
         if owner_id:
             values["owner"] = owners.get(owner_id)
             if values["owner"] is None and not values.get("owner_name"):
-                problems["owner_id_number"] = "no registered person has this number: give the owner's name as well"
+                problems["owner_id_number"] = _("no registered person has this number: give the owner's name as well")
         if problems:
             report.add(number, problems)
         else:
@@ -390,11 +405,11 @@ def prepare_houses(rows: Rows, ctx: Context, report: RegistryReport) -> list[tup
 def write_houses(
     rows: list[tuple[int, dict[str, Any]]], *, acting_user: Any, source: str, audit_each: bool, progress=None
 ) -> list[House]:
-    need: Counter[str] = Counter(v["grid"] for _, v in rows if not v.get("code"))
-    taken = {v["code"] for _, v in rows if v.get("code")}
+    need: Counter[str] = Counter(v["grid"] for _n, v in rows if not v.get("code"))
+    taken = {v["code"] for _n, v in rows if v.get("code")}
     fresh = {grid: iter(next_house_codes(grid, n, taken)) for grid, n in need.items()}
     objects = []
-    for _, v in rows:
+    for _n, v in rows:
         house = House(
             code=v.get("code") or next(fresh[v["grid"]]),
             grid_id=v["grid"],
@@ -437,14 +452,14 @@ def prepare_organisations(rows: Rows, ctx: Context, report: RegistryReport) -> l
     good = _clean_all("organisations", rows, report, ctx)
     good = _repeated(good, "credit_code", report, "credit code")
     good = _reject_existing(good, Organisation, "credit_code", report, "credit code {value} is already registered")
-    by_code, _ = _houses_by(ctx, [(n, {"house_code": v.get("house_code")}) for n, v in good])
+    by_code, _missing = _houses_by(ctx, [(n, {"house_code": v.get("house_code")}) for n, v in good])
     result = []
     for number, values in good:
         problems: dict[str, str] = {}
         if values.get("house_code"):
             house = by_code.get(values["house_code"])
             if house is None:
-                problems["house_code"] = f"no house {values['house_code']} in your territory"
+                problems["house_code"] = _("no house %(code)s in your territory") % {"code": values["house_code"]}
             else:
                 values["house"] = house
                 values.setdefault("grid_code", "")
@@ -479,7 +494,7 @@ def write_organisations(rows, *, acting_user: Any, source: str, audit_each: bool
             status=v.get("status") or c.OrganisationStatus.REGISTERED,
             source=source,
         )
-        for _, v in rows
+        for _n, v in rows
     ]
     created: list[Organisation] = []
     for part in chunks(objects):
@@ -493,7 +508,7 @@ def write_organisations(rows, *, acting_user: Any, source: str, audit_each: bool
 
 def prepare_places(rows: Rows, ctx: Context, report: RegistryReport) -> list[tuple[int, dict[str, Any]]]:
     good = _clean_all("places", rows, report, ctx)
-    orgs = _organisations_by_code(v.get("organisation_credit_code", "") for _, v in good)
+    orgs = _organisations_by_code(v.get("organisation_credit_code", "") for _n, v in good)
     result = []
     for number, values in good:
         problems: dict[str, str] = {}
@@ -501,7 +516,7 @@ def prepare_places(rows: Rows, ctx: Context, report: RegistryReport) -> list[tup
         if code:
             values["organisation"] = orgs.get(code)
             if values["organisation"] is None:
-                problems["organisation_credit_code"] = f"no organisation {code} is registered"
+                problems["organisation_credit_code"] = _("no organisation %(code)s is registered") % {"code": code}
         values["grid"] = ctx.grid_for(values, problems)
         if problems:
             report.add(number, problems)
@@ -527,7 +542,7 @@ def write_places(rows, *, acting_user: Any, source: str, audit_each: bool, progr
             quantity=v.get("quantity", ""),
             source=source,
         )
-        for _, v in rows
+        for _n, v in rows
     ]
     created: list[Place] = []
     for part in chunks(objects):

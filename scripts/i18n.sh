@@ -8,5 +8,7 @@ cd "$(dirname "$0")/.."
     --ignore=.venv --ignore=var --ignore=node_modules --ignore="territory/demo/*" \
     --no-obsolete
 .venv/bin/python manage.py compilemessages -l zh_Hans --ignore=.venv
-# Point out what still needs a translator (empty or fuzzy entries; the header is skipped).
-msgfmt --check --statistics -o /dev/null locale/zh_Hans/LC_MESSAGES/django.po
+# Point out what still needs a translator in every catalog (empty or fuzzy entries; the header is skipped).
+for po in locale/zh_Hans/LC_MESSAGES/django.po */locale/zh_Hans/LC_MESSAGES/django.po; do
+    echo "$po: $(msgfmt --check --statistics -o /dev/null "$po" 2>&1 | tail -1)"
+done

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.roles import STAFF_ROLES
 from core import audit
@@ -178,9 +179,13 @@ def do_end_grid_assignment(
     assignment = GridAssignment.objects.select_for_update().get(pk=assignment.pk)
     end_date = end_date or timezone.localdate()
     if assignment.end_date is not None:
-        raise ValidationError({"end_date": f"this assignment already ended on {assignment.end_date}"})
+        raise ValidationError(
+            {"end_date": _("this assignment already ended on %(date)s") % {"date": assignment.end_date}}
+        )
     if end_date < assignment.start_date:
-        raise ValidationError({"end_date": f"cannot end before it started ({assignment.start_date})"})
+        raise ValidationError(
+            {"end_date": _("cannot end before it started (%(date)s)") % {"date": assignment.start_date}}
+        )
     before = audit.snapshot(assignment)
     assignment.end_date = end_date
     assignment.save(update_fields=["end_date", "updated_at"])
@@ -237,9 +242,9 @@ def do_request_admission_item(
 def do_decide_admission_item(item: AdmissionItem, *, approve: bool, reason: str, acting_user: Any) -> AdmissionItem:
     item = AdmissionItem.objects.select_for_update().get(pk=item.pk)
     if item.status != AdmissionStatus.REQUESTED:
-        raise ValidationError({"status": f"this item was already {item.get_status_display()}"})
+        raise ValidationError({"status": _("this item was already %(status)s") % {"status": item.get_status_display()}})
     if not reason.strip():
-        raise ValidationError({"decision_reason": "give the reason for the decision"})
+        raise ValidationError({"decision_reason": _("give the reason for the decision")})
     before = audit.snapshot(item)
     item.status = AdmissionStatus.APPROVED if approve else AdmissionStatus.REJECTED
     item.decided_by, item.decided_at, item.decision_reason = acting_user, timezone.now(), reason.strip()

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from core.actions import action
 from core.tabular import FileError, ImportReport, decode_text, run_import
@@ -27,7 +28,12 @@ def do_import_divisions(
             try:
                 geometry = json.loads(row["geometry"])
             except json.JSONDecodeError as exc:
-                raise ValidationError({"geometry": f"not valid GeoJSON: {exc.msg} at character {exc.pos}"}) from None
+                raise ValidationError(
+                    {
+                        "geometry": _("not valid GeoJSON: %(msg)s at character %(pos)s")
+                        % {"msg": exc.msg, "pos": exc.pos}
+                    }
+                ) from None
         create_division(
             code=row.get("code", ""),
             name=row.get("name", ""),
@@ -61,10 +67,10 @@ def do_import_grids(
 
     def create(feature: Any) -> None:
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            raise ValidationError({"feature": "not a GeoJSON Feature"})
+            raise ValidationError({"feature": _("not a GeoJSON Feature")})
         props = feature.get("properties") or {}
         if not isinstance(props, dict):
-            raise ValidationError({"properties": "must be an object"})
+            raise ValidationError({"properties": _("must be an object")})
         create_grid(
             code=str(props.get("code", "")),
             name=str(props.get("name", "")),

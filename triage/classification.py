@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import audit
 from core.actions import action
@@ -157,7 +158,7 @@ def _locked_suggestion(case: Any) -> Any:
 
     suggestion = Suggestion.objects.select_for_update().filter(case=case).first()
     if suggestion is None:
-        raise ValidationError({"case": f"{case.tracking_no} has no triage suggestion"})
+        raise ValidationError({"case": _("%(no)s has no triage suggestion") % {"no": case.tracking_no}})
     return suggestion
 
 
@@ -172,10 +173,10 @@ def do_correct_category(case: Any, category: Any, *, acting_user: Any) -> Any:
     if getattr(acting_user, "is_authenticated", False) and not may_dispatch(acting_user):
         raise PermissionDenied("the triage queue is for dispatchers")
     if category is None or not category.is_active:
-        raise ValidationError({"category": "choose a category of the tree"})
+        raise ValidationError({"category": _("choose a category of the tree")})
     suggestion = _locked_suggestion(case)
     if suggestion.reviewed_at is not None:
-        raise ValidationError({"case": f"{case.tracking_no} was reviewed already"})
+        raise ValidationError({"case": _("%(no)s was reviewed already") % {"no": case.tracking_no}})
     top = top_of(category)
     kind = Correction.Kind.CONFIRMED if top.name == suggestion.label else Correction.Kind.CORRECTED
     case = recategorise(case, category, acting_user=acting_user, note=f"triage: {kind}")

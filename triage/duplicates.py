@@ -483,7 +483,9 @@ def may_decide(user: Any, candidate: DuplicateCandidate) -> bool:
 def _locked(candidate: DuplicateCandidate) -> DuplicateCandidate:
     locked = DuplicateCandidate.objects.select_for_update().select_related("case", "other").get(pk=candidate.pk)
     if locked.status != DuplicateCandidate.Status.OPEN:
-        raise ValidationError({"status": f"this candidate is already {locked.status}"})
+        raise ValidationError(
+            {"status": _("this candidate is already %(status)s") % {"status": locked.get_status_display()}}
+        )
     return locked
 
 
