@@ -32,9 +32,11 @@ def case_event(case: Any, event: str, *, note: str = "", extra_phones: list[str]
 
 
 def case_events(cases: list[Any], event: str) -> int:
-    """The same step of many cases at once (a batch of intakes): one INSERT for all their notices."""
+    """The same step of many cases at once (a batch of intakes): one INSERT for all their notices, and the holders
+    not remembered yet looked up together (holder_ids_many)."""
     now = timezone.now()
-    return _queue([row for case in cases for row in _rows(case, event, "", None, now)])
+    holders = holder_ids_many(cases) if event in HOLDER_EVENTS else {}
+    return _queue([row for case in cases for row in _rows(case, event, "", None, now, holders)])
 
 
 def _queue(rows: list[dict[str, Any]]) -> int:
@@ -44,7 +46,14 @@ def _queue(rows: list[dict[str, Any]]) -> int:
     return len(rows)
 
 
-def _rows(case: Any, event: str, note: str, extra_phones: list[str] | None, now: Any) -> list[dict[str, Any]]:
+def _rows(
+    case: Any,
+    event: str,
+    note: str,
+    extra_phones: list[str] | None,
+    now: Any,
+    holders: dict[tuple[Any, ...], list[int]] | None = None,
+) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     template = RESIDENT_MESSAGES.get(event)
     if template:
@@ -67,7 +76,10 @@ def _rows(case: Any, event: str, note: str, extra_phones: list[str] | None, now:
         ]
     if event in HOLDER_EVENTS:
         body = f"事件{case.tracking_no}（{case.category}）待您处理：{note or case.description[:40]}"[:500]
-        rows += [_in_app(user_id, case, event, body, now) for user_id in holder_ids(case)]
+        people = holders.get(_holder_key(case)) if holders else None
+        rows += [
+            _in_app(user_id, case, event, body, now) for user_id in (people if people is not None else holder_ids(case))
+        ]
     return rows
 
 
@@ -86,20 +98,93 @@ def _in_app(user_id: int, case: Any, event: str, body: str, now: Any) -> dict[st
 _holder_cache: dict[tuple[Any, ...], tuple[float, list[int]]] = {}
 
 
-def holder_ids(case: Any) -> list[int]:
-    """Ids of the people of the unit now holding `case`: one query, remembered for HOLDER_CACHE_SECONDS (a new
-    grid worker or handler gets notices of new cases within that time; their lists show the cases at once)."""
-    key = (case.holder_department_id, case.level, case.grid_id, case.holder_division_id)
-    ttl, now = settings.HOLDER_CACHE_SECONDS, time.monotonic()
+def _holder_key(case: Any) -> tuple[Any, ...]:
+    return (case.holder_department_id, case.level, case.grid_id, case.holder_division_id)
+
+
+def _remembered(key: tuple[Any, ...], now: float) -> list[int] | None:
+    ttl = settings.HOLDER_CACHE_SECONDS
     hit = _holder_cache.get(key)
-    if ttl > 0 and hit is not None and now - hit[0] < ttl:
-        return hit[1]
-    ids = _holder_ids(case)
-    if ttl > 0:
+    return hit[1] if ttl > 0 and hit is not None and now - hit[0] < ttl else None
+
+
+def _remember(key: tuple[Any, ...], ids: list[int], now: float) -> None:
+    if settings.HOLDER_CACHE_SECONDS > 0:
         if len(_holder_cache) > 50_000:
             _holder_cache.clear()
         _holder_cache[key] = (now, ids)
+
+
+def holder_ids(case: Any) -> list[int]:
+    """Ids of the people of the unit now holding `case`: one query, remembered for HOLDER_CACHE_SECONDS (a new
+    grid worker or handler gets notices of new cases within that time; their lists show the cases at once)."""
+    key, now = _holder_key(case), time.monotonic()
+    ids = _remembered(key, now)
+    if ids is None:
+        ids = _holder_ids(case)
+        _remember(key, ids, now)
     return ids
+
+
+def holder_ids_many(cases: list[Any]) -> dict[tuple[Any, ...], list[int]]:
+    """holder_ids() of many cases by their holder key: what is not remembered is read in at most three queries
+    (by department, by grid on duty, by division), as _holder_ids() would read it one case at a time."""
+    from accounts.models import User
+    from accounts.roles import Role
+    from territory.models import GridAssignment
+
+    now = time.monotonic()
+    out: dict[tuple[Any, ...], list[int]] = {}
+    missing: dict[tuple[Any, ...], Any] = {}
+    for case in cases:
+        key = _holder_key(case)
+        if key in out or key in missing:
+            continue
+        ids = _remembered(key, now)
+        if ids is None:
+            missing[key] = case
+        else:
+            out[key] = ids
+    if not missing:
+        return out
+    departments: set[int] = set()
+    grids: set[int] = set()
+    divisions: set[int] = set()
+    for case in missing.values():
+        if case.holder_department_id:
+            departments.add(case.holder_department_id)
+        elif case.level == "community" and case.grid_id:
+            grids.add(case.grid_id)
+        elif case.holder_division_id:
+            divisions.add(case.holder_division_id)
+    active = User.objects.filter(is_active=True)
+    by_department: dict[int, list[int]] = {}
+    by_grid: dict[int, list[int]] = {}
+    by_division: dict[Any, list[int]] = {}
+    if departments:
+        rows = active.filter(department_id__in=departments, role=Role.DEPARTMENT_HANDLER)
+        for pk, department in rows.order_by("pk").values_list("pk", "department_id"):
+            by_department.setdefault(department, []).append(pk)
+    if grids:
+        duties = GridAssignment.objects.filter(grid_id__in=grids, end_date__isnull=True, user__is_active=True)
+        for grid, pk in duties.order_by("user_id").values_list("grid_id", "user_id").distinct():
+            by_grid.setdefault(grid, []).append(pk)
+    if divisions:
+        rows = active.filter(division_id__in=divisions).exclude(role=Role.RESIDENT)
+        for pk, division in rows.order_by("pk").values_list("pk", "division_id"):
+            by_division.setdefault(division, []).append(pk)
+    for key, case in missing.items():
+        if case.holder_department_id:
+            ids = by_department.get(case.holder_department_id, [])
+        elif case.level == "community" and case.grid_id:
+            ids = by_grid.get(case.grid_id, [])
+        elif case.holder_division_id:
+            ids = by_division.get(case.holder_division_id, [])
+        else:
+            ids = _holder_ids(case)  # held by no unit: as holder_ids() reads it
+        out[key] = ids
+        _remember(key, ids, now)
+    return out
 
 
 def _holder_ids(case: Any) -> list[int]:

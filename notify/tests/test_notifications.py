@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from unittest import mock
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
+from accounts.roles import Role
 from cases import actions
 from cases.testing import CaseTestCase
+from cases.tests.test_workflow import account
 from core.bulk import insert
 from notify import service, tasks
 from notify.backends import MemorySmsBackend
@@ -94,3 +97,41 @@ class NotificationTests(CaseTestCase):
             assert send_pending_sms.call() == 24
         assert not Notification.objects.filter(channel="sms", state="pending").exists()
         assert len(MemorySmsBackend.outbox) == 24
+
+
+class HolderLookupTests(CaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.handler = account("zjj1", Role.DEPARTMENT_HANDLER, department=cls.zjj)
+
+    def test_many_holders_are_read_together_as_one_at_a_time_would_read_them(self):
+        at_grid = self.report()
+        at_street = actions.do_escalate(self.report(), acting_user=self.carol, reason="需要街道协调")
+        at_department = actions.do_dispatch(
+            actions.do_escalate(self.report(), acting_user=self.carol, reason="需要部门处理"),
+            self.zjj,
+            acting_user=self.bob,
+        )
+        cases = [at_grid, at_street, at_department, at_grid]
+        with CaptureQueriesContext(connection) as queries:
+            many = service.holder_ids_many(cases)
+        assert len(queries) == 3 and len(many) == 3
+        for case in cases:
+            assert sorted(many[service._holder_key(case)]) == sorted(service.holder_ids(case))
+        assert self.carol.pk in many[service._holder_key(at_grid)]
+        assert many[service._holder_key(at_department)] == [self.handler.pk]
+        assert self.bob.pk in many[service._holder_key(at_street)]
+
+    def test_remembered_holders_are_not_read_again(self):
+        case = self.report()
+        with self.settings(HOLDER_CACHE_SECONDS=60):
+            service._holder_cache.clear()
+            first = service.holder_ids_many([case])
+            with CaptureQueriesContext(connection) as queries:
+                assert (
+                    service.holder_ids_many([case]) == first
+                    and service.holder_ids(case) == first[service._holder_key(case)]
+                )
+            assert len(queries) == 0
+            service._holder_cache.clear()
