@@ -5,11 +5,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -33,6 +34,17 @@ CHANNEL_BY_ROLE = {
     "grid_leader": Channel.GRID_WORKER,
     "hotline_agent": Channel.HOTLINE,
 }
+
+
+def _field_label(name: str) -> str:
+    """How a problem the form has no field for is introduced: the case field's name in the page's language."""
+    if name == "location":
+        return _("map point")
+    try:
+        verbose = getattr(Case._meta.get_field(name), "verbose_name", None)
+    except FieldDoesNotExist:
+        verbose = None
+    return str(capfirst(verbose)) if verbose else name
 
 
 @login_required
@@ -192,7 +204,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     field.split("[")[0], field.split("[")[0]
                 )
                 target = field if field in form.fields else None
-                form.add_error(target, errors if target else [f"{field}: {e}" for e in errors])
+                form.add_error(target, errors if target else [f"{_field_label(field)}: {e}" for e in errors])
     import uuid
 
     is_grid_worker = getattr(user, "role", "") in ("grid_worker", "grid_leader")

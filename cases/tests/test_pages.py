@@ -53,7 +53,7 @@ class ReportPageTests(CaseTestCase):
         )
         html = response.content.decode()
         assert response.status_code == 200 and not Case.objects.exists()
-        assert "请在地图上标点（经纬度）或选择问题所在社区" in html
+        assert "地图位置: 请在地图上标点（经纬度）或选择问题所在社区" in html
         assert "a.exe：不接受 application/x-msdownload 类型的文件" in html
         assert "give a map point" not in html and "is not accepted" not in html
 
