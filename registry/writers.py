@@ -112,7 +112,13 @@ def _repeated(rows: Rows, key: str, report: RegistryReport, label: str) -> Rows:
     for number, values in rows:
         value = values.get(key)
         if value and value in first:
-            report.add(number, {key: f"{label} {value} is repeated (row {first[value]})"})
+            report.add(
+                number,
+                {
+                    key: _("%(label)s %(value)s is repeated (row %(row)s)")
+                    % {"label": label, "value": value, "row": first[value]}
+                },
+            )
             continue
         if value:
             first[value] = number
@@ -189,9 +195,9 @@ class PreparedPerson:
 
 def prepare_people(rows: Rows, ctx: Context, report: RegistryReport) -> list[PreparedPerson]:
     good = _clean_all("people", rows, report, ctx)
-    good = _repeated(good, "id_number", report, "identity number")
+    good = _repeated(good, "id_number", report, _("identity number"))
     good = _reject_existing(
-        good, Person, "id_number", report, "identity number {value} is already registered: record a move instead"
+        good, Person, "id_number", report, _("identity number {value} is already registered: record a move instead")
     )
     by_code, by_address = _houses_by(ctx, good)
     prepared = []
@@ -381,8 +387,8 @@ def next_house_codes(grid_code: str, count: int, taken: set[str] | None = None) 
 
 def prepare_houses(rows: Rows, ctx: Context, report: RegistryReport) -> list[tuple[int, dict[str, Any]]]:
     good = _clean_all("houses", rows, report, ctx)
-    good = _repeated(good, "code", report, "house code")
-    good = _reject_existing(good, House, "code", report, "house code {value} is already registered")
+    good = _repeated(good, "code", report, _("house code"))
+    good = _reject_existing(good, House, "code", report, _("house code {value} is already registered"))
     owners = {}
     for part in chunks(sorted({v["owner_id_number"] for _n, v in good if v.get("owner_id_number")})):
         owners.update(Person.objects.filter(id_number__in=part).in_bulk(field_name="id_number"))
@@ -450,8 +456,8 @@ def _organisations_by_code(codes: Iterable[str]) -> dict[str, Organisation]:
 
 def prepare_organisations(rows: Rows, ctx: Context, report: RegistryReport) -> list[tuple[int, dict[str, Any]]]:
     good = _clean_all("organisations", rows, report, ctx)
-    good = _repeated(good, "credit_code", report, "credit code")
-    good = _reject_existing(good, Organisation, "credit_code", report, "credit code {value} is already registered")
+    good = _repeated(good, "credit_code", report, _("credit code"))
+    good = _reject_existing(good, Organisation, "credit_code", report, _("credit code {value} is already registered"))
     by_code, _missing = _houses_by(ctx, [(n, {"house_code": v.get("house_code")}) for n, v in good])
     result = []
     for number, values in good:

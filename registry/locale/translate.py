@@ -386,6 +386,13 @@ ZH = {
     "no house %(code)s in your territory": "您的辖区内没有房屋 %(code)s",
     "no organisation %(code)s is registered": "未登记组织 %(code)s",
     "say why the data is exported (required for every export of personal data)": "请说明导出数据的用途（每次导出个人信息都必须填写）",
+    "%(label)s %(value)s is repeated (row %(row)s)": "%(label)s %(value)s 重复（与第 %(row)s 行相同）",
+    "identity number": "身份号码",
+    "identity number {value} is already registered: record a move instead": "身份号码 {value} 已登记：请改为登记迁入",
+    "house code": "房屋编号",
+    "house code {value} is already registered": "房屋编号 {value} 已登记",
+    "credit code": "统一社会信用代码",
+    "credit code {value} is already registered": "统一社会信用代码 {value} 已登记",
 }
 
 
@@ -410,7 +417,8 @@ def main() -> None:
             return block
         zh = zh.replace('"', '\\"')
         block = re.sub(r'msgstr(\[0\])? ((?:".*"\n?)+)', lambda m: f'msgstr{m.group(1) or ""} "{zh}"\n', block, count=1)
-        return block.replace("#, fuzzy\n", "")
+        block = re.sub(r"^#\| .*\n", "", block, flags=re.M)  # the previous msgid of a fuzzy match
+        return re.sub(r"^#, fuzzy(, |\n)", lambda m: "#, " if m.group(1) == ", " else "", block, flags=re.M)
 
     text = re.sub(
         r'(?:#[^\n]*\n)*msgid (?:".*"\n)+(?:msgid_plural (?:".*"\n)+)?msgstr(?:\[0\])? (?:".*"\n?)+', fill, text

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from core.models import AuditEntry
 from core.tabular import FileError, write_csv, write_xlsx
@@ -64,6 +65,9 @@ class PeopleImportTests(RegistryTestCase):
         assert "row 4, id_number: the check character" in report.as_text()
         assert "repeated (row 2)" in report.as_text() and "already has a head (row 2)" in report.as_text()
         assert not Person.objects.exists() and not report.written
+        with translation.override("zh-hans"):
+            chinese = do_import("people", rows, acting_user=self.bob).as_text()
+        assert f"身份号码 {id_number(1)} 重复（与第 2 行相同）" in chinese, chinese
         kept = do_import("people", rows, acting_user=self.bob, skip_bad=True)
         assert kept.imported == 2 and Person.objects.count() == 2
 
