@@ -72,7 +72,7 @@ class Located:
     community: Division
 
 
-def validate(data: IntakeData) -> tuple[Category, Located, dict[str, str]]:
+def validate(data: IntakeData) -> tuple[Category, Located]:
     problems: dict[str, str] = {}
     if data.channel not in Channel.values:
         problems["channel"] = _("unknown channel %(value)r") % {"value": data.channel}
@@ -109,7 +109,7 @@ def validate(data: IntakeData) -> tuple[Category, Located, dict[str, str]]:
     if problems:
         raise ValidationError(problems)
     assert category is not None and located is not None
-    return category, located, problems
+    return category, located
 
 
 @memoized
@@ -379,7 +379,7 @@ def prepare(items: list[tuple[IntakeData, Any]]) -> tuple[list[_Draft], list[Out
     for n, (data, actor) in enumerate(items):
         try:
             triage.prepare(data)
-            category, located = validate(data)[:2]
+            category, located = validate(data)
         except ValidationError as exc:
             out[n].error = exc
             continue
@@ -403,7 +403,7 @@ def store(drafts: list[_Draft], out: list[Outcome], numbers: list[str] | None = 
     numbers = numbers[: len(drafts)] if numbers is not None else next_tracking_nos(timezone.now(), len(drafts))
     for draft, number in zip(drafts, numbers, strict=True):
         draft.case = _new_case(draft, number)
-    cases = create([d.case for d in drafts if d.case is not None])  # core.bulk: Django's bulk_create, lighter
+    cases = create([d.case for d in drafts if d.case is not None])  # core.bulk: bulk_create without its field prep
     insert(CaseUnit, [_lead_unit(c) for c in cases])
     events = create([_intake_event(d) for d in drafts])
     entries = []

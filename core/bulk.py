@@ -27,17 +27,32 @@ class _Plan:
     """What an INSERT into one model's table needs, worked out once per model and database."""
 
     sql: str
+    row: str  # the VALUES tuple of one row, "(%s, …)"
     names: tuple[str, ...]
     kinds: tuple[str, ...]  # "datetime", "json" or "" (passed as it is)
     defaults: dict[str, Any]  # static defaults; auto_now(_add) fields are stamped per call
     stamped: tuple[str, ...]
     dynamic: tuple[models.Field, ...]  # callable defaults, called once per call
     encoders: dict[str, Any]
+    odd: tuple[str, ...]  # fields create() does not write as the instance holds them
 
 
 M = TypeVar("M", bound=models.Model)
 COPY_FROM = 50  # rows from which PostgreSQL gets COPY
 _plans: dict[tuple[type[models.Model], str], _Plan] = {}
+
+
+# What create() writes as the instance holds it (after the datetime and JSON adaptation of insert()).
+_PLAIN_FIELDS = (
+    models.BooleanField,
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.FloatField,
+    models.DateTimeField,
+    models.JSONField,
+    models.ForeignKey,
+)
 
 
 def _plan(model: type[models.Model]) -> _Plan:
@@ -48,8 +63,10 @@ def _plan(model: type[models.Model]) -> _Plan:
         stamped = tuple(f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
         table = connection.ops.quote_name(model._meta.db_table)
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        row = f"({', '.join(['%s'] * len(fields))})"
         plan = _Plan(
-            sql=f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})",
+            sql=f"INSERT INTO {table} ({columns}) VALUES {row}",
+            row=row,
             names=tuple(f.attname for f in fields),
             kinds=tuple(
                 "datetime" if isinstance(f, models.DateTimeField) else "json" if isinstance(f, models.JSONField) else ""
@@ -61,6 +78,7 @@ def _plan(model: type[models.Model]) -> _Plan:
             stamped=stamped,
             dynamic=tuple(f for f in fields if f.attname not in stamped and callable(f.default)),
             encoders={f.attname: f.encoder for f in fields if isinstance(f, models.JSONField)},
+            odd=tuple(f.name for f in fields if not isinstance(f, _PLAIN_FIELDS)),
         )
         _plans[key] = plan
     return plan
@@ -113,19 +131,6 @@ def _adapter(plan: _Plan) -> Callable[[dict[str, Any]], list[Any]]:
     return adapt
 
 
-# What create() writes as the instance holds it (after the datetime and JSON adaptation of insert()).
-_PLAIN_FIELDS = (
-    models.BooleanField,
-    models.CharField,
-    models.TextField,
-    models.IntegerField,
-    models.FloatField,
-    models.DateTimeField,
-    models.JSONField,
-    models.ForeignKey,
-)
-
-
 def create(objs: Sequence[M], *, batch: int = 500) -> list[M]:
     """INSERT new instances of one model, stamp their auto_now(_add) fields and set their primary keys: what
     bulk_create does for these plain fields, in one statement per `batch` with RETURNING. Ids come back as the
@@ -134,9 +139,8 @@ def create(objs: Sequence[M], *, batch: int = 500) -> list[M]:
         return []
     model = type(objs[0])
     plan = _plan(model)
-    odd = [f.name for f in model._meta.concrete_fields if not f.primary_key and not isinstance(f, _PLAIN_FIELDS)]
-    if odd or any(type(o) is not model or o.pk is not None for o in objs):
-        raise TypeError(f"bulk.create takes new {model.__name__} instances with plain fields only (not {odd})")
+    if plan.odd or any(type(o) is not model or o.pk is not None for o in objs):
+        raise TypeError(f"bulk.create takes new {model.__name__} instances with plain fields only (not {plan.odd})")
     now = timezone.now()
     for obj in objs:
         for name in plan.stamped:
@@ -144,21 +148,23 @@ def create(objs: Sequence[M], *, batch: int = 500) -> list[M]:
     pk = connection.ops.quote_name(model._meta.pk.column)
     adapt = _adapter(plan)
     values = [adapt(obj.__dict__) for obj in objs]
-    head, row = plan.sql.split(" VALUES ")
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     batch = min(batch, connection.ops.bulk_batch_size(fields, objs))  # SQLite's limit of bound values
     with connection.cursor() as cursor:
         for start in range(0, len(values), batch):
             chunk = values[start : start + batch]
-            cursor.execute(
-                f"{head} VALUES {', '.join([row] * len(chunk))} RETURNING {pk}", [v for out in chunk for v in out]
-            )
+            cursor.execute(f"{_rows_sql(plan, len(chunk))} RETURNING {pk}", [v for out in chunk for v in out])
             ids = sorted(r[0] for r in cursor.fetchall())
             for obj, new_id in zip(objs[start : start + batch], ids, strict=True):
                 obj.pk = new_id
                 obj._state.adding = False
                 obj._state.db = connection.alias
     return list(objs)
+
+
+def _rows_sql(plan: _Plan, n: int) -> str:
+    """One INSERT of n rows."""
+    return plan.sql + f", {plan.row}" * (n - 1)
 
 
 def _adapt_json(ops: Any, encoder: Any, value: Any) -> Any:
@@ -173,8 +179,7 @@ def _execute(cursor: Any, plan: _Plan, values: list[list[Any]]) -> None:
         cursor.executemany(plan.sql, values)
         return
     if len(values) < COPY_FROM:
-        one = plan.sql[plan.sql.rindex(" VALUES ") + len(" VALUES ") :]
-        cursor.execute(plan.sql + f", {one}" * (len(values) - 1), [v for out in values for v in out])
+        cursor.execute(_rows_sql(plan, len(values)), [v for out in values for v in out])
         return
     head = plan.sql[len("INSERT INTO ") : plan.sql.rindex(" VALUES ")]
     with cursor.cursor.copy(f"COPY {head} FROM STDIN") as copy:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.bulk import insert
@@ -118,133 +119,80 @@ def _remember(key: tuple[Any, ...], ids: list[int], now: float) -> None:
 def holder_ids(case: Any) -> list[int]:
     """Ids of the people of the unit now holding `case`: one query, remembered for HOLDER_CACHE_SECONDS (a new
     grid worker or handler gets notices of new cases within that time; their lists show the cases at once)."""
-    key, now = _holder_key(case), time.monotonic()
-    ids = _remembered(key, now)
-    if ids is None:
-        ids = _holder_ids(case)
-        _remember(key, ids, now)
-    return ids
+    return holder_ids_many([case])[_holder_key(case)]
 
 
-def holder_ids_many(cases: list[Any]) -> dict[tuple[Any, ...], list[int]]:
-    """holder_ids() of many cases by their holder key: what is not remembered is read in at most three queries
-    (by department, by grid on duty, by division), as _holder_ids() would read it one case at a time."""
-    from accounts.models import User
-    from accounts.roles import Role
-    from territory.models import GridAssignment
-
+def holder_ids_many(cases: list[Any], *, remember: bool = True) -> dict[tuple[Any, ...], list[int]]:
+    """holder_ids() of many cases by their holder key: the department's handlers, the grid's workers on duty
+    (a case at the community with a grid) or the holding division's staff. What is not remembered is read in at
+    most one query per kind; `remember=False` reads everything and keeps nothing (the clock's sweep)."""
     now = time.monotonic()
     out: dict[tuple[Any, ...], list[int]] = {}
-    missing: dict[tuple[Any, ...], Any] = {}
+    missing: dict[tuple[Any, ...], tuple[str, Any]] = {}
     for case in cases:
         key = _holder_key(case)
         if key in out or key in missing:
             continue
-        ids = _remembered(key, now)
-        if ids is None:
-            missing[key] = case
-        else:
+        ids = _remembered(key, now) if remember else None
+        if ids is not None:
             out[key] = ids
-    if not missing:
-        return out
-    departments: set[int] = set()
-    grids: set[int] = set()
-    divisions: set[int] = set()
-    for case in missing.values():
-        if case.holder_department_id:
-            departments.add(case.holder_department_id)
+        elif case.holder_department_id:
+            missing[key] = ("department", case.holder_department_id)
         elif case.level == "community" and case.grid_id:
-            grids.add(case.grid_id)
-        elif case.holder_division_id:
-            divisions.add(case.holder_division_id)
-    active = User.objects.filter(is_active=True)
-    by_department: dict[int, list[int]] = {}
-    by_grid: dict[int, list[int]] = {}
-    by_division: dict[Any, list[int]] = {}
-    if departments:
-        rows = active.filter(department_id__in=departments, role=Role.DEPARTMENT_HANDLER)
-        for pk, department in rows.order_by("pk").values_list("pk", "department_id"):
-            by_department.setdefault(department, []).append(pk)
-    if grids:
-        duties = GridAssignment.objects.filter(grid_id__in=grids, end_date__isnull=True, user__is_active=True)
-        for grid, pk in duties.order_by("user_id").values_list("grid_id", "user_id").distinct():
-            by_grid.setdefault(grid, []).append(pk)
-    if divisions:
-        rows = active.filter(division_id__in=divisions).exclude(role=Role.RESIDENT)
-        for pk, division in rows.order_by("pk").values_list("pk", "division_id"):
-            by_division.setdefault(division, []).append(pk)
-    for key, case in missing.items():
-        if case.holder_department_id:
-            ids = by_department.get(case.holder_department_id, [])
-        elif case.level == "community" and case.grid_id:
-            ids = by_grid.get(case.grid_id, [])
-        elif case.holder_division_id:
-            ids = by_division.get(case.holder_division_id, [])
+            missing[key] = ("grid", case.grid_id)
         else:
-            ids = _holder_ids(case)  # held by no unit: as holder_ids() reads it
-        out[key] = ids
-        _remember(key, ids, now)
+            missing[key] = ("division", case.holder_division_id)
+    wanted: dict[str, set[Any]] = {"department": set(), "grid": set(), "division": set()}
+    for kind, unit in missing.values():
+        wanted[kind].add(unit)
+    people: dict[tuple[str, Any], list[int]] = {}
+    for kind, units in wanted.items():
+        if units:
+            for unit, pk in _holder_rows(kind, units):
+                people.setdefault((kind, unit), []).append(pk)
+    for key, (kind, unit) in missing.items():
+        out[key] = people.get((kind, unit), [])
+        if remember:
+            _remember(key, out[key], now)
     return out
 
 
-def _holder_ids(case: Any) -> list[int]:
-    from accounts.models import User
-    from accounts.roles import Role
-
-    users = User.objects.filter(is_active=True)
-    if case.holder_department_id:
-        users = users.filter(department_id=case.holder_department_id, role=Role.DEPARTMENT_HANDLER)
-    elif case.level == "community" and case.grid_id:
-        from territory.models import GridAssignment
-
-        duty = GridAssignment.objects.filter(grid_id=case.grid_id, end_date__isnull=True).values("user_id")
-        users = users.filter(pk__in=duty)
-    else:
-        users = users.filter(division_id=case.holder_division_id).exclude(role=Role.RESIDENT)
-    return list(users.values_list("pk", flat=True))
-
-
-def holders_many(cases: list[Any], event: str, notes: dict[int, str]) -> int:
-    """In-app notices to the units now holding many cases at once (the clock's sweep): three queries in all,
-    not three per case. `notes` maps case id → the line to show."""
+def _holder_rows(kind: str, units: set[Any]) -> Any:
+    """(unit, user id) of the people of these units of one kind, users in id order."""
     from accounts.models import User
     from accounts.roles import Role
     from territory.models import GridAssignment
 
-    by_department: dict[int, list[Any]] = {}
-    by_division: dict[int, list[Any]] = {}
-    by_grid: dict[int, list[Any]] = {}
-    dept_ids = {c.holder_department_id for c in cases if c.holder_department_id}
-    grid_ids = {c.grid_id for c in cases if not c.holder_department_id and c.level == "community" and c.grid_id}
-    div_ids = {c.holder_division_id for c in cases if c.holder_division_id}
-    users = User.objects.filter(is_active=True)
-    for u in users.filter(department_id__in=dept_ids, role=Role.DEPARTMENT_HANDLER):
-        by_department.setdefault(u.department_id or 0, []).append(u)
-    for u in users.filter(division_id__in=div_ids).exclude(role=Role.RESIDENT):
-        by_division.setdefault(u.division_id or 0, []).append(u)
-    duties = GridAssignment.objects.filter(grid_id__in=grid_ids, end_date__isnull=True, user__is_active=True)
-    for duty in duties.select_related("user"):
-        by_grid.setdefault(duty.grid_id, []).append(duty.user)
+    active = User.objects.filter(is_active=True).order_by("pk")
+    if kind == "department":
+        return active.filter(department_id__in=units, role=Role.DEPARTMENT_HANDLER).values_list("department_id", "pk")
+    if kind == "grid":
+        duties = GridAssignment.objects.filter(grid_id__in=units, end_date__isnull=True, user__is_active=True)
+        return duties.order_by("user_id").values_list("grid_id", "user_id").distinct()
+    where = Q(division_id__in=[u for u in units if u is not None])
+    if None in units:  # a case held by no unit: the staff of none
+        where |= Q(division__isnull=True)
+    return active.filter(where).exclude(role=Role.RESIDENT).values_list("division_id", "pk")
+
+
+def holders_many(cases: list[Any], event: str, notes: dict[int, str]) -> int:
+    """In-app notices to the units now holding many cases at once (the clock's sweep): three queries in all,
+    not three per case, read fresh. `notes` maps case id → the line to show."""
+    holders = holder_ids_many(cases, remember=False)
     now, notes_out = timezone.now(), []
     for case in cases:
-        if case.holder_department_id:
-            people = by_department.get(case.holder_department_id, [])
-        elif case.level == "community" and case.grid_id:
-            people = by_grid.get(case.grid_id, [])
-        else:
-            people = by_division.get(case.holder_division_id, [])
         body = f"事件{case.tracking_no}待您处理：{notes.get(case.pk, '')}"[:500]
         notes_out += [
             {
                 "channel": Notification.Channel.IN_APP,
-                "recipient_id": u.pk,
+                "recipient_id": pk,
                 "case_id": case.pk,
                 "event": event,
                 "body": body,
                 "state": Notification.State.SENT,
                 "sent_at": now,
             }
-            for u in people
+            for pk in holders[_holder_key(case)]
         ]
     return insert(Notification, notes_out)
 

@@ -160,20 +160,7 @@ class Probe:
         return {k: getattr(self, k) for k in PROFILE_FIELDS}
 
 
-PROFILE_FIELDS = (
-    "case_id",
-    "created_at",
-    "text",
-    "text_key",
-    "phone",
-    "reporter_id",
-    "category_id",
-    "category_top",
-    "territory_code",
-    "lon",
-    "lat",
-)
-assert PROFILE_FIELDS == tuple(f.name for f in fields(Probe))  # _candidates builds Probes from rows in this order
+PROFILE_FIELDS = tuple(f.name for f in fields(Probe))  # the profile's columns; _candidates builds Probes in this order
 
 
 def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
