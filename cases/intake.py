@@ -28,6 +28,7 @@ from territory import index
 from territory.models import Division, Grid
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
+CHANNELS, URGENCIES = frozenset(Channel.values), frozenset(Urgency.values)  # (.values builds a new list each time)
 ATTACHMENT_TYPES = {
     "photo": {"image/jpeg", "image/png", "image/webp", "image/heic"},
     "voice": {
@@ -74,7 +75,7 @@ class Located:
 
 def validate(data: IntakeData) -> tuple[Category, Located]:
     problems: dict[str, str] = {}
-    if data.channel not in Channel.values:
+    if data.channel not in CHANNELS:
         problems["channel"] = _("unknown channel %(value)r") % {"value": data.channel}
     description = (data.description or "").strip()
     if not description:
@@ -86,7 +87,7 @@ def validate(data: IntakeData) -> tuple[Category, Located]:
         problems["category"] = _("choose a category (none could be suggested from the description)")
     elif category is None:
         problems["category"] = _("unknown category %(value)r") % {"value": data.category_code}
-    if data.urgency not in Urgency.values:
+    if data.urgency not in URGENCIES:
         problems["urgency"] = _("use one of %(values)s") % {"values": ", ".join(Urgency.values)}
     if data.reporter_phone and not PHONE.match(data.reporter_phone):
         problems["reporter_phone"] = _("an 11-digit mainland mobile number, e.g. 13812345678")

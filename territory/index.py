@@ -122,14 +122,17 @@ def grid_with_lineage(code: str):
     from territory.models import Grid
 
     index = get_index()
-    rows = Grid.objects.select_related("community__parent__parent").defer(
-        "geometry", "community__geometry", "community__parent__geometry", "community__parent__parent__geometry"
-    )
+
+    def rows():
+        return Grid.objects.select_related("community__parent__parent").defer(
+            "geometry", "community__geometry", "community__parent__geometry", "community__parent__parent__geometry"
+        )
+
     if settings.CONFIG_CACHE_SECONDS <= 0:  # configuration caching off (the tests)
-        return rows.get(code=code)
+        return rows().get(code=code)
     now = time.monotonic()
     if now - index.grid_rows_at > GRID_ROWS_SECONDS or code not in index.grid_rows:
-        index.grid_rows, index.grid_rows_at = {g.code: g for g in rows}, now
+        index.grid_rows, index.grid_rows_at = {g.code: g for g in rows()}, now
     if code not in index.grid_rows:
         raise Grid.DoesNotExist(f"grid {code} is in the index but not in the database")
     return index.grid_rows[code]
