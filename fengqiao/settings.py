@@ -276,6 +276,8 @@ DUPLICATES_MIN_SCORE = float(os.environ.get("FENGQIAO_DUPLICATES_MIN_SCORE", "0.
 DUPLICATES_MAX_CANDIDATES = envint("FENGQIAO_DUPLICATES_MAX_CANDIDATES", "5")
 DUPLICATES_AUTO_MERGE_HOURS = float(os.environ.get("FENGQIAO_DUPLICATES_AUTO_MERGE_HOURS", "24"))
 DUPLICATES_AUTO_MERGE_SCORE = float(os.environ.get("FENGQIAO_DUPLICATES_AUTO_MERGE_SCORE", "0.95"))
+# Profiles of recent cases each process keeps to compare new cases with (about 1 KB each)
+DUPLICATES_PROFILE_CACHE = envint("FENGQIAO_DUPLICATES_PROFILE_CACHE", "20000")
 
 
 # Triage — addresses and hot issues.

@@ -26,8 +26,9 @@ import functools
 import hashlib
 import math
 import re
+import threading
 import unicodedata
-from collections import defaultdict, deque
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -183,6 +184,27 @@ def _place(a: Probe, b: Probe) -> tuple[float, str, int | None]:
     return 0.0, "", None
 
 
+def _reporter(a: Probe, b: Probe) -> tuple[float, str]:
+    if a.phone and a.phone == b.phone:
+        return 1.0, "same_phone"
+    if a.reporter_id is not None and a.reporter_id == b.reporter_id:
+        return 1.0, "same_account"
+    return 0.0, ""
+
+
+def _value(t: float, c: float, near: float, p: float, r: float) -> float:
+    """The score of text t, category c, time near, place p and reporter r (each 0..1), see score()."""
+    matter = 0.7 * t + 0.1 * c + 0.1 * near
+    return round(min(1.0, matter * (0.5 + 0.5 * p) + 0.15 * r), 4)
+
+
+def within_reach(a: Probe, b: Probe, min_score: float) -> bool:
+    """Whether `b` could score `min_score` against `a` at best (the same text and category at the same moment):
+    where they are and who reported them decide it before the texts are compared. Most of a hot text's band
+    matches are the same complaint somewhere else in the district, which no text can bring within reach."""
+    return _value(1.0, 1.0, 1.0, _place(a, b)[0], _reporter(a, b)[0]) >= min_score
+
+
 def score(
     a: Probe, b: Probe, *, window_days: float | None = None, min_score: float | None = None
 ) -> tuple[float, list[dict]]:
@@ -200,16 +222,10 @@ def score(
         c, kind = 0.5, "same_top_category"
     else:
         c, kind = 0.0, ""
-    if a.phone and a.phone == b.phone:
-        r, reporter = 1.0, "same_phone"
-    elif a.reporter_id is not None and a.reporter_id == b.reporter_id:
-        r, reporter = 1.0, "same_account"
-    else:
-        r, reporter = 0.0, ""
+    r, reporter = _reporter(a, b)
     hours = abs((a.created_at - b.created_at).total_seconds()) / 3600
     near = max(0.0, 1 - hours / (24 * window)) if window > 0 else 0.0
-    matter = 0.7 * t + 0.1 * c + 0.1 * near
-    value = round(min(1.0, matter * (0.5 + 0.5 * p) + 0.15 * r), 4)
+    value = _value(t, c, near, p, r)
     if min_score is not None and value < min_score:
         return value, []
     reasons: list[dict] = [{"code": "same_text"} if same_text else {"code": "text", "value": round(100 * t)}]
@@ -263,7 +279,9 @@ class Found:
 
 
 # The candidates' query is written out, one statement: it runs on every intake, and building the ORM's querysets
-# (and a round trip per query on PostgreSQL) cost more than the database's work on it.
+# (and a round trip per query on PostgreSQL) cost more than the database's work on it. It answers (case id,
+# creation stamp) pairs; the profiles themselves come from this process's copy (_PROFILES) or one query for the
+# batch's missing ones.
 def _band_sql(bands: list[int], lo: Any, hi: Any) -> tuple[str, list[Any]]:
     """The cases of the window sharing most bands with these. Each band value reads at most its HOT_BAND_LIMIT
     newest rows (one bounded backward range of the index), so a text repeated thousands of times costs no more.
@@ -308,9 +326,18 @@ def _reporter_sql(probe: Probe, lo: Any, hi: Any) -> tuple[str, list[Any]] | Non
     return sql, params
 
 
-def _candidates(probe: Probe, bands: list[int], since: dt.datetime, batch_end: int | None = None) -> list[Probe]:
-    """The profiles of the band matches and of the reporter's earlier cases, the probe's own case left out, and
-    with it the cases filed after it in the same batch (ids up to `batch_end`)."""
+Key = tuple[int, Any]  # (case id, its profile's creation stamp: the stored text on SQLite, the datetime on PostgreSQL)
+
+
+def _key(probe: Probe) -> Key:
+    assert probe.case_id is not None
+    stamp = connection.ops.adapt_datetimefield_value(probe.created_at)
+    return probe.case_id, stamp if connection.vendor == "sqlite" else probe.created_at
+
+
+def _candidate_keys(probe: Probe, bands: list[int], since: dt.datetime, batch_end: int | None = None) -> list[Key]:
+    """The band matches and the reporter's earlier cases, the probe's own case left out, and with it the cases
+    filed after it in the same batch (ids up to `batch_end`)."""
     lo, hi = (connection.ops.adapt_datetimefield_value(v) for v in (since, probe.created_at))
     picks = [_band_sql(bands, lo, hi)] if bands else []
     mine = _reporter_sql(probe, lo, hi)
@@ -319,27 +346,81 @@ def _candidates(probe: Probe, bands: list[int], since: dt.datetime, batch_end: i
     if not picks:
         return []
     table = connection.ops.quote_name(DuplicateProfile._meta.db_table)
-    # One IN over a UNION (not an OR of two INs, which PostgreSQL answers by reading the whole profile table).
-    ids = " UNION ".join(f"SELECT case_id FROM ({sql}) AS pick{n}" for n, (sql, _) in enumerate(picks))
-    sql = f"SELECT {', '.join(PROFILE_FIELDS)} FROM {table} WHERE case_id IN ({ids}) AND (case_id < %s OR case_id > %s)"
+    # One IN over a UNION (not an OR of two INs, which PostgreSQL answers by reading the whole profile table). The
+    # CAST keeps SQLite's converter from parsing the stamp (it parses a plain column only).
+    stamp = "CAST(created_at AS TEXT)" if connection.vendor == "sqlite" else "created_at"
+    ids = " UNION ".join(f"SELECT case_id FROM ({q}) AS pick{n}" for n, (q, _) in enumerate(picks))
+    sql = f"SELECT case_id, {stamp} FROM {table} WHERE case_id IN ({ids}) AND (case_id < %s OR case_id > %s)"
     own = probe.case_id or 0
     with connection.cursor() as cursor:
         cursor.execute(sql, [*(v for _, params in picks for v in params), own, max(own, batch_end or 0)])
-        rows = cursor.fetchall()
-    return [Probe(r[0], aware(r[1]), *r[2:]) for r in rows]  # PROFILE_FIELDS are Probe's fields in order
+        return cursor.fetchall()  # (case_id, stamp) tuples: Keys
+
+
+class _ProfileCache:
+    """This process's copy of the profiles it read or wrote lately, by Key. A profile never changes once written;
+    a case id that comes back after a rollback (SQLite numbers from the highest committed id) or a reset of the
+    database comes with another creation stamp, so a Key never names two profiles. Oldest first out."""
+
+    def __init__(self) -> None:
+        self.items: OrderedDict[Key, Probe] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Key) -> Probe | None:
+        return self.items.get(key)
+
+    def put(self, pairs: Iterable[tuple[Key, Probe]]) -> None:
+        size = settings.DUPLICATES_PROFILE_CACHE
+        with self.lock:
+            self.items.update(pairs)
+            while len(self.items) > size:
+                self.items.popitem(last=False)  # (a plain dict would have to skip the holes left at its front)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+_PROFILES = _ProfileCache()
+FETCH = 500  # profile ids per statement
+
+
+def _profiles(keys: set[Key]) -> dict[Key, Probe]:
+    """The profiles of these Keys: from this process's copy, the rest read in one statement per FETCH ids."""
+    got = {k: p for k in keys if (p := _PROFILES.get(k)) is not None}
+    missing = {k[0]: k for k in keys if k not in got}
+    table = connection.ops.quote_name(DuplicateProfile._meta.db_table)
+    ids = sorted(missing)
+    read = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), FETCH):
+            chunk = ids[start : start + FETCH]
+            cursor.execute(
+                f"SELECT {', '.join(PROFILE_FIELDS)} FROM {table} WHERE case_id IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+            # PROFILE_FIELDS are Probe's fields in order
+            read += [(missing[r[0]], Probe(r[0], aware(r[1]), *r[2:])) for r in cursor.fetchall()]
+    _PROFILES.put(read)
+    got.update(read)
+    return got
 
 
 def _not_candidates(ids: list[int]) -> set[int]:
     """Which of `ids` are merged or invalid by now."""
     table = connection.ops.quote_name(Case._meta.db_table)
     statuses = sorted(NOT_CANDIDATES)
+    gone: set[int] = set()
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM {table} WHERE id IN ({', '.join(['%s'] * len(ids))})"
-            f" AND status IN ({', '.join(['%s'] * len(statuses))})",
-            [*ids, *statuses],
-        )
-        return {row[0] for row in cursor.fetchall()}
+        for start in range(0, len(ids), FETCH):
+            chunk = ids[start : start + FETCH]
+            cursor.execute(
+                f"SELECT id FROM {table} WHERE id IN ({', '.join(['%s'] * len(chunk))})"
+                f" AND status IN ({', '.join(['%s'] * len(statuses))})",
+                [*chunk, *statuses],
+            )
+            gone.update(row[0] for row in cursor.fetchall())
+    return gone
 
 
 def find(
@@ -351,25 +432,50 @@ def find(
     window_days: float | None = None,
     batch_end: int | None = None,
 ) -> list[Found]:
-    """The best earlier cases of the window for `probe`: the band matches and the reporter's earlier cases (one
-    indexed query), exact scores of those few, merged and invalid cases left out (and the cases of the probe's
-    batch after it, see _candidates)."""
+    """The best earlier cases of the window for `probe` (find_many for one)."""
+    bands = bands if bands is not None else band_values(probe.text)
+    (found,) = find_many(
+        [(probe, bands)], limit=limit, min_score=min_score, window_days=window_days, batch_end=batch_end
+    )
+    return found
+
+
+def find_many(
+    probes: list[tuple[Probe, list[int]]],
+    *,
+    limit: int | None = None,
+    min_score: float | None = None,
+    window_days: float | None = None,
+    batch_end: int | None = None,
+) -> list[list[Found]]:
+    """The best earlier cases of the window for each (probe, its bands): the band matches and the reporter's
+    earlier cases (one indexed query per probe), the profiles of them all at once, exact scores of those within
+    reach, merged and invalid cases left out (one query), and the cases of the probes' batch after each probe
+    (see _candidate_keys). Stored probes go into this process's copy of profiles: the next cases compare with them."""
     window = window_days if window_days is not None else settings.DUPLICATES_WINDOW_DAYS
     limit = limit if limit is not None else settings.DUPLICATES_MAX_CANDIDATES
     min_score = min_score if min_score is not None else settings.DUPLICATES_MIN_SCORE
-    bands = bands if bands is not None else band_values(probe.text)
-    since = probe.created_at - dt.timedelta(days=window)
-    found = []
-    for other in _candidates(probe, bands, since, batch_end):
-        s, reasons = score(probe, other, window_days=window, min_score=min_score)
-        if s >= min_score:
-            hours = (probe.created_at - other.created_at).total_seconds() / 3600
-            found.append(Found(other.case_id, s, reasons, hours))  # type: ignore[arg-type]
-    if not found:
-        return []
-    gone = _not_candidates([f.other_id for f in found])
-    found = [f for f in found if f.other_id not in gone]
-    return sorted(found, key=lambda f: (-f.score, -f.other_id))[:limit]
+    _PROFILES.put((_key(probe), probe) for probe, _ in probes if probe.case_id is not None)
+    picks = [_candidate_keys(p, bands, p.created_at - dt.timedelta(days=window), batch_end) for p, bands in probes]
+    profiles = _profiles({key for keys in picks for key in keys})
+    out: list[list[Found]] = []
+    for (probe, _bands), keys in zip(probes, picks, strict=True):
+        found = []
+        for key in keys:
+            other = profiles.get(key)
+            if other is None or not within_reach(probe, other, min_score):
+                continue
+            s, reasons = score(probe, other, window_days=window, min_score=min_score)
+            if s >= min_score:
+                hours = (probe.created_at - other.created_at).total_seconds() / 3600
+                found.append(Found(other.case_id, s, reasons, hours))  # type: ignore[arg-type]
+        out.append(found)
+    gone = _not_candidates(sorted({f.other_id for found in out for f in found}))
+
+    def best(found: list[Found]) -> list[Found]:
+        return sorted((f for f in found if f.other_id not in gone), key=lambda f: (-f.score, -f.other_id))[:limit]
+
+    return [best(found) for found in out]
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -399,12 +505,22 @@ def cases_stored(pairs: list[tuple[Case, Any]]) -> None:
     store(indexed)
     batch_end = max(case.pk for case, _ in pairs)
     rows = []
-    for (case, data), (probe, bands) in zip(pairs, indexed, strict=True):
-        found = find(probe, bands, batch_end=batch_end)
-        rows += [DuplicateCandidate(case=case, other_id=f.other_id, score=f.score, reasons=f.reasons) for f in found]
+    for (case, data), found in zip(pairs, find_many(indexed, batch_end=batch_end), strict=True):
+        rows += [
+            {
+                "case_id": case.pk,
+                "other_id": f.other_id,
+                "score": f.score,
+                "reasons": f.reasons,
+                "status": DuplicateCandidate.Status.OPEN,
+                "created_at": case.created_at,
+                "note": "",
+            }
+            for f in found
+        ]
         repeats = not getattr(data, "solved_on_spot", False) and any(is_exact_repeat(f) for f in found)
         data.duplicate_repeats = found if repeats else None  # reset too: a batch filed again searches again
-    DuplicateCandidate.objects.bulk_create(rows)
+    insert(DuplicateCandidate, rows)
 
 
 def cases_created(pairs: list[tuple[Case, Any]]) -> None:
@@ -637,6 +753,8 @@ def candidates_in_bulk(since: dt.datetime, *, progress: Callable[[int], None] | 
                 ids.update(o for o in list(by_reporter.get(key, ()))[-REPORTER_CANDIDATES:] if o in by_id)
             found = []
             for other_id in ids - gone:
+                if not within_reach(probe, by_id[other_id], min_score):
+                    continue
                 s, reasons = score(probe, by_id[other_id], window_days=window, min_score=min_score)
                 if s >= min_score:
                     found.append((s, other_id, reasons))

@@ -7,7 +7,9 @@ import datetime as dt
 from unittest import mock
 
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import SimpleTestCase, override_settings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from accounts.roles import Role
 from cases.models import Case, CaseEvent
@@ -105,12 +107,89 @@ class CandidateTests(CaseTestCase):
         probe = dataclasses.replace(duplicates.Probe.of_case(filed[-1]), case_id=None, phone="", reporter_id=None)
         probe.created_at += dt.timedelta(minutes=1)
         bands, since = duplicates.band_values(probe.text), probe.created_at - dt.timedelta(days=1)
-        found = {p.case_id for p in duplicates._candidates(probe, bands, since)}
+        found = {k[0] for k in duplicates._candidate_keys(probe, bands, since)}
         assert found == {c.pk for c in filed}
         with mock.patch.object(duplicates, "HOT_BAND_LIMIT", 2):
-            assert {p.case_id for p in duplicates._candidates(probe, bands, since)} == {c.pk for c in filed[2:]}
+            assert {k[0] for k in duplicates._candidate_keys(probe, bands, since)} == {c.pk for c in filed[2:]}
             with mock.patch.object(duplicates, "BAND_CANDIDATES", 1):
-                assert [p.case_id for p in duplicates._candidates(probe, bands, since)] == [filed[-1].pk]
+                assert [k[0] for k in duplicates._candidate_keys(probe, bands, since)] == [filed[-1].pk]
+
+    def test_profiles_compared_come_from_this_process_copy(self):
+        first = self.report(description=TEXT)  # the intake leaves its profile in the copy
+        probe = dataclasses.replace(duplicates.Probe.of_case(first), case_id=None, phone="13900000009")
+        probe.created_at += dt.timedelta(hours=1)
+        with self.assertNumQueries(2):  # the candidates' keys, and which of them are merged or invalid
+            [found] = duplicates.find(probe)
+        assert found.other_id == first.pk
+        duplicates._PROFILES.clear()
+        with self.assertNumQueries(3):  # and the profile read once
+            assert [f.other_id for f in duplicates.find(probe)] == [first.pk]
+        with self.assertNumQueries(2):
+            duplicates.find(probe)
+
+    def test_a_profile_changed_or_a_number_used_again_is_read_afresh(self):
+        first = self.report(description=TEXT)
+        probe = dataclasses.replace(duplicates.Probe.of_case(first), case_id=None, phone="13900000009")
+        probe.created_at += dt.timedelta(hours=1)
+        assert round(duplicates.find(probe)[0].hours) == 1
+        age(first, hours=5)  # its profile's stamp changes: the copy under the old one is not used
+        assert round(duplicates.find(probe)[0].hours) == 6
+        # what a case of the same number rolled back or deleted before left behind (another stamp) is not used
+        stale = dataclasses.replace(duplicates.Probe.of_case(first), text=duplicates.normalise(UNRELATED))
+        stale.created_at -= dt.timedelta(minutes=1)
+        duplicates._PROFILES.clear()
+        duplicates._PROFILES.put([(duplicates._key(stale), stale)])
+        [found] = duplicates.find(probe)
+        assert found.other_id == first.pk and "same_text" in found.codes
+
+    def test_the_copy_keeps_the_newest_profiles(self):
+        probes = [
+            duplicates.Probe(case_id=n, created_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC), text="x") for n in range(5)
+        ]
+        duplicates._PROFILES.clear()
+        with override_settings(DUPLICATES_PROFILE_CACHE=3):
+            duplicates._PROFILES.put((duplicates._key(p), p) for p in probes)
+        assert [k[0] for k in duplicates._PROFILES.items] == [2, 3, 4]
+
+
+class ReachTests(SimpleTestCase):
+    """within_reach() rules out pairs before their texts are compared: it must never rule out one that scores."""
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.fixed_dictionaries(
+            {
+                "text": st.sampled_from([TEXT, PARAPHRASE, UNRELATED]),
+                "offsets": st.tuples(*[st.floats(-0.02, 0.02)] * 4),
+                "phones": st.tuples(st.sampled_from(["", "13900000001"]), st.sampled_from(["", "13900000001", "139"])),
+                "category": st.sampled_from([None, 1, 2]),
+                "reporter": st.sampled_from([None, 7]),
+                "pinned": st.booleans(),
+                "where": st.sampled_from(["990100001001", "990100001002", "990100001001001", "990100002001", "9902"]),
+                "hours": st.floats(0, 100),
+            }
+        ),
+        st.sampled_from([0.3, 0.45, 0.6, 0.75, 0.9]),
+    )
+    def test_nothing_that_scores_is_out_of_reach(self, pair, m):
+        at = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+        a = duplicates.Probe(1, at, duplicates.normalise(TEXT), phone=pair["phones"][0], category_id=1, reporter_id=7)
+        a.territory_code = "990100001001"
+        b = duplicates.Probe(
+            2,
+            at - dt.timedelta(hours=pair["hours"]),
+            duplicates.normalise(pair["text"]),
+            phone=pair["phones"][1],
+            category_id=pair["category"],
+            reporter_id=pair["reporter"],
+            territory_code=pair["where"],
+        )
+        if pair["pinned"]:
+            x = pair["offsets"]
+            a.lon, a.lat, b.lon, b.lat = 120.05 + x[0], 28.05 + x[1], 120.05 + x[2], 28.05 + x[3]
+        a.text_key, b.text_key = duplicates.text_key(a.text), duplicates.text_key(b.text)
+        value, _ = duplicates.score(a, b, min_score=m)
+        assert value < m or duplicates.within_reach(a, b, m)
 
 
 @override_settings(DUPLICATES_AUTO_MERGE_HOURS=24)
