@@ -278,54 +278,9 @@ class Found:
         return {r["code"] for r in self.reasons}
 
 
-# The candidates' query is written out, one statement: it runs on every intake, and building the ORM's querysets
-# (and a round trip per query on PostgreSQL) cost more than the database's work on it. It answers (case id,
-# creation stamp) pairs; the profiles themselves come from this process's copy (_PROFILES) or one query for the
-# batch's missing ones.
-def _band_sql(bands: list[int], lo: Any, hi: Any) -> tuple[str, list[Any]]:
-    """The cases of the window sharing most bands with these. Each band value reads at most its HOT_BAND_LIMIT
-    newest rows (one bounded backward range of the index), so a text repeated thousands of times costs no more.
-    PostgreSQL gets the bands as one array joined LATERAL to that range: the same rows, but one subquery to plan
-    instead of BANDS (planning the UNION of twelve cost it more than running it)."""
-    table = connection.ops.quote_name(DuplicateBand._meta.db_table)
-    if connection.vendor == "postgresql":
-        sql = (
-            f"SELECT hit.case_id FROM unnest(%s::bigint[]) AS probe(band) CROSS JOIN LATERAL (SELECT case_id FROM"
-            f" {table} WHERE band = probe.band AND created_at >= %s AND created_at <= %s ORDER BY created_at DESC"
-            f" LIMIT {HOT_BAND_LIMIT}) AS hit GROUP BY hit.case_id ORDER BY COUNT(*) DESC, hit.case_id DESC"
-            f" LIMIT {BAND_CANDIDATES}"
-        )
-        return sql, [list(bands), lo, hi]
-    one = (
-        f"SELECT * FROM (SELECT case_id FROM {table} WHERE band = %s AND created_at >= %s AND created_at <= %s"
-        f" ORDER BY created_at DESC LIMIT {HOT_BAND_LIMIT}) AS b{{n}}"
-    )
-    union = " UNION ALL ".join(one.format(n=n) for n in range(len(bands)))
-    sql = (
-        f"SELECT case_id FROM ({union}) AS hits GROUP BY case_id ORDER BY COUNT(*) DESC, case_id DESC"
-        f" LIMIT {BAND_CANDIDATES}"
-    )
-    return sql, [value for band in bands for value in (band, lo, hi)]
-
-
-def _reporter_sql(probe: Probe, lo: Any, hi: Any) -> tuple[str, list[Any]] | None:
-    """The reporter's newest earlier cases of the window (by phone or account; the profile's two indexes)."""
-    table = connection.ops.quote_name(DuplicateProfile._meta.db_table)
-    parts: list[str] = []
-    params: list[Any] = []
-    for column, value in (("phone", probe.phone or None), ("reporter_id", probe.reporter_id)):
-        if value is not None:
-            parts.append(
-                f"SELECT * FROM (SELECT case_id, created_at FROM {table} WHERE {column} = %s AND created_at >= %s"
-                f" AND created_at <= %s ORDER BY created_at DESC LIMIT {REPORTER_CANDIDATES}) AS r{len(parts)}"
-            )
-            params += [value, lo, hi]
-    if not parts:
-        return None
-    sql = f"SELECT case_id FROM ({' UNION '.join(parts)}) AS mine ORDER BY created_at DESC LIMIT {REPORTER_CANDIDATES}"
-    return sql, params
-
-
+# The candidates' queries are written out: they run on every intake, and building the ORM's querysets cost more
+# than the database's work on them. They answer (case id, profile stamp) keys; the profiles themselves come from
+# this process's copy (_PROFILES) or one query for the batch's missing ones.
 Key = tuple[int, Any]  # (case id, its profile's creation stamp: the stored text on SQLite, the datetime on PostgreSQL)
 
 
@@ -335,25 +290,110 @@ def _key(probe: Probe) -> Key:
     return probe.case_id, stamp if connection.vendor == "sqlite" else probe.created_at
 
 
-def _candidate_keys(probe: Probe, bands: list[int], since: dt.datetime, batch_end: int | None = None) -> list[Key]:
-    """The band matches and the reporter's earlier cases, the probe's own case left out, and with it the cases
-    filed after it in the same batch (ids up to `batch_end`)."""
+def _candidate_keys(
+    items: list[tuple[Probe, list[int]]], window_days: float, batch_end: int | None = None
+) -> list[list[Key]]:
+    """For each (probe, its bands): the Keys of the cases of its window sharing most bands with it (each band value
+    read for at most its HOT_BAND_LIMIT newest rows: one bounded backward range of the index, so a text repeated
+    thousands of times costs no more; the BAND_CANDIDATES sharing most) and of the reporter's newest earlier cases
+    (REPORTER_CANDIDATES, by phone or account: the profile's two indexes). The probe's own case is left out, and with
+    it the cases filed after it in the same batch (ids up to `batch_end`). PostgreSQL answers the whole batch in
+    one statement (a round trip and a plan per probe cost it more than the reads); SQLite, in the same process,
+    one statement per probe."""
+    span = dt.timedelta(days=window_days)
+    if connection.vendor == "postgresql":
+        picks = _candidate_keys_pg(items, span)
+    else:
+        picks = [_candidate_keys_one(probe, bands, probe.created_at - span) for probe, bands in items]
+    out = []
+    for (probe, _bands), keys in zip(items, picks, strict=True):
+        own = probe.case_id or 0
+        after = max(own, batch_end or 0)
+        out.append([k for k in keys if k[0] < own or k[0] > after])
+    return out
+
+
+def _candidate_keys_pg(items: list[tuple[Probe, list[int]]], span: dt.timedelta) -> list[list[Key]]:
+    """The batch's band and reporter picks in one statement: the probes' (number, band, window) and (number, phone,
+    account, window) as arrays, each row joined LATERAL to its bounded index range, ranked per probe."""
+    bands = connection.ops.quote_name(DuplicateBand._meta.db_table)
+    profiles = connection.ops.quote_name(DuplicateProfile._meta.db_table)
+    by_band: tuple[list[Any], ...] = ([], [], [], [])
+    by_reporter: tuple[list[Any], ...] = ([], [], [], [], [])
+    for n, (probe, values) in enumerate(items):
+        lo, hi = probe.created_at - span, probe.created_at
+        for value in values:
+            for column, v in zip(by_band, (n, value, lo, hi), strict=True):
+                column.append(v)
+        if probe.phone or probe.reporter_id is not None:
+            for column, v in zip(by_reporter, (n, probe.phone or None, probe.reporter_id, lo, hi), strict=True):
+                column.append(v)
+    mine = " UNION ".join(
+        f"(SELECT case_id, created_at FROM {profiles} WHERE {column} = r.{column} AND created_at >= r.lo"
+        f" AND created_at <= r.hi ORDER BY created_at DESC LIMIT {REPORTER_CANDIDATES})"
+        for column in ("phone", "reporter_id")
+    )
+    sql = (
+        f"WITH hits AS (SELECT p.n, hit.case_id, COUNT(*) AS shared"
+        f" FROM unnest(%s::int[], %s::bigint[], %s::timestamptz[], %s::timestamptz[]) AS p(n, band, lo, hi)"
+        f" CROSS JOIN LATERAL (SELECT case_id FROM {bands} WHERE band = p.band AND created_at >= p.lo"
+        f" AND created_at <= p.hi ORDER BY created_at DESC LIMIT {HOT_BAND_LIMIT}) AS hit GROUP BY p.n, hit.case_id),"
+        f" ranked AS (SELECT n, case_id, ROW_NUMBER() OVER (PARTITION BY n ORDER BY shared DESC, case_id DESC) AS"
+        f" place FROM hits),"
+        f" mine AS (SELECT r.n, m.case_id"
+        f" FROM unnest(%s::int[], %s::text[], %s::int[], %s::timestamptz[], %s::timestamptz[])"
+        f" AS r(n, phone, reporter_id, lo, hi)"
+        f" CROSS JOIN LATERAL (SELECT case_id FROM ({mine}) AS u ORDER BY created_at DESC LIMIT {REPORTER_CANDIDATES})"
+        f" AS m),"
+        f" picks AS (SELECT n, case_id FROM ranked WHERE place <= {BAND_CANDIDATES} UNION SELECT n, case_id FROM mine)"
+        f" SELECT picks.n, picks.case_id, profile.created_at FROM picks"
+        f" JOIN {profiles} AS profile ON profile.case_id = picks.case_id"
+    )
+    out: list[list[Key]] = [[] for _ in items]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*by_band, *by_reporter])
+        for n, case_id, stamp in cursor.fetchall():
+            out[n].append((case_id, stamp))
+    return out
+
+
+def _candidate_keys_one(probe: Probe, bands: list[int], since: dt.datetime) -> list[Key]:
+    """One probe's picks on SQLite: a UNION ALL of one bounded range per band value, counted, and the reporter's
+    earlier cases, inside one IN over a UNION that reads the stamps."""
+    band_table = connection.ops.quote_name(DuplicateBand._meta.db_table)
+    profiles = connection.ops.quote_name(DuplicateProfile._meta.db_table)
     lo, hi = (connection.ops.adapt_datetimefield_value(v) for v in (since, probe.created_at))
-    picks = [_band_sql(bands, lo, hi)] if bands else []
-    mine = _reporter_sql(probe, lo, hi)
-    if mine is not None:
-        picks.append(mine)
+    picks: list[str] = []
+    params: list[Any] = []
+    if bands:
+        one = (
+            f"SELECT * FROM (SELECT case_id FROM {band_table} WHERE band = %s AND created_at >= %s"
+            f" AND created_at <= %s ORDER BY created_at DESC LIMIT {HOT_BAND_LIMIT}) AS b{{n}}"
+        )
+        union = " UNION ALL ".join(one.format(n=n) for n in range(len(bands)))
+        picks.append(
+            f"SELECT case_id FROM ({union}) AS hits GROUP BY case_id ORDER BY COUNT(*) DESC, case_id DESC"
+            f" LIMIT {BAND_CANDIDATES}"
+        )
+        params += [value for band in bands for value in (band, lo, hi)]
+    mine: list[str] = []
+    for column, value in (("phone", probe.phone or None), ("reporter_id", probe.reporter_id)):
+        if value is not None:
+            mine.append(
+                f"SELECT * FROM (SELECT case_id, created_at FROM {profiles} WHERE {column} = %s AND created_at >= %s"
+                f" AND created_at <= %s ORDER BY created_at DESC LIMIT {REPORTER_CANDIDATES}) AS r{len(mine)}"
+            )
+            params += [value, lo, hi]
+    if mine:
+        picks.append(
+            f"SELECT case_id FROM ({' UNION '.join(mine)}) AS mine ORDER BY created_at DESC LIMIT {REPORTER_CANDIDATES}"
+        )
     if not picks:
         return []
-    table = connection.ops.quote_name(DuplicateProfile._meta.db_table)
-    # One IN over a UNION (not an OR of two INs, which PostgreSQL answers by reading the whole profile table). The
-    # CAST keeps SQLite's converter from parsing the stamp (it parses a plain column only).
-    stamp = "CAST(created_at AS TEXT)" if connection.vendor == "sqlite" else "created_at"
-    ids = " UNION ".join(f"SELECT case_id FROM ({q}) AS pick{n}" for n, (q, _) in enumerate(picks))
-    sql = f"SELECT case_id, {stamp} FROM {table} WHERE case_id IN ({ids}) AND (case_id < %s OR case_id > %s)"
-    own = probe.case_id or 0
+    # The CAST keeps SQLite's converter from parsing the stamp (it parses a plain column only).
+    ids = " UNION ".join(f"SELECT case_id FROM ({q}) AS pick{n}" for n, q in enumerate(picks))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*(v for _, params in picks for v in params), own, max(own, batch_end or 0)])
+        cursor.execute(f"SELECT case_id, CAST(created_at AS TEXT) FROM {profiles} WHERE case_id IN ({ids})", params)
         return cursor.fetchall()  # (case_id, stamp) tuples: Keys
 
 
@@ -449,14 +489,14 @@ def find_many(
     batch_end: int | None = None,
 ) -> list[list[Found]]:
     """The best earlier cases of the window for each (probe, its bands): the band matches and the reporter's
-    earlier cases (one indexed query per probe), the profiles of them all at once, exact scores of those within
-    reach, merged and invalid cases left out (one query), and the cases of the probes' batch after each probe
-    (see _candidate_keys). Stored probes go into this process's copy of profiles: the next cases compare with them."""
+    earlier cases (_candidate_keys, which also leaves out the cases of the probes' batch after each probe), the
+    profiles of them all at once, exact scores of those within reach, merged and invalid cases left out (one
+    query). Stored probes go into this process's copy of profiles: the next cases compare with them."""
     window = window_days if window_days is not None else settings.DUPLICATES_WINDOW_DAYS
     limit = limit if limit is not None else settings.DUPLICATES_MAX_CANDIDATES
     min_score = min_score if min_score is not None else settings.DUPLICATES_MIN_SCORE
     _PROFILES.put((_key(probe), probe) for probe, _ in probes if probe.case_id is not None)
-    picks = [_candidate_keys(p, bands, p.created_at - dt.timedelta(days=window), batch_end) for p, bands in probes]
+    picks = _candidate_keys(probes, window, batch_end)
     profiles = _profiles({key for keys in picks for key in keys})
     out: list[list[Found]] = []
     for (probe, _bands), keys in zip(probes, picks, strict=True):

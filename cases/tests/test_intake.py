@@ -216,6 +216,21 @@ class BatchIntakeTests(CaseTestCase):
         assert DuplicateCandidate.objects.filter(case=second, other=first).exists()
         assert audit.verify().ok
 
+    def test_each_report_of_a_batch_finds_its_own_earlier_cases(self):
+        light = "人民路与解放路交叉口的路灯坏了一个多星期，晚上一片漆黑，行人过马路很危险"
+        lamp_code = self.streetlight.code
+        out = intake_many(
+            [
+                (self.data(), "hotline"),
+                (self.data(description=light, category_code=lamp_code, reporter_phone=""), "hotline"),
+                (self.data(description="您好，楼下烧烤店每晚噪音扰民到凌晨两点多", reporter_phone="13900000001"), "x"),
+                (self.data(description=light + "，请尽快修理", category_code=lamp_code, reporter_phone=""), "x"),
+            ]
+        )
+        noise, lamp, noise_again, lamp_again = (o.case for o in out)
+        pairs = set(DuplicateCandidate.objects.values_list("case", "other"))
+        assert pairs == {(noise_again.pk, noise.pk), (lamp_again.pk, lamp.pk)}
+
     def test_a_report_refused_after_it_was_stored_costs_only_itself(self):
         photo = SimpleUploadedFile("p.png", PNG, content_type="image/png")
         after = SimpleUploadedFile("a.png", PNG, content_type="image/png")

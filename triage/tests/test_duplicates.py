@@ -106,13 +106,17 @@ class CandidateTests(CaseTestCase):
         filed = [self.report(description=TEXT, reporter_phone=f"1390000000{n}") for n in range(4)]
         probe = dataclasses.replace(duplicates.Probe.of_case(filed[-1]), case_id=None, phone="", reporter_id=None)
         probe.created_at += dt.timedelta(minutes=1)
-        bands, since = duplicates.band_values(probe.text), probe.created_at - dt.timedelta(days=1)
-        found = {k[0] for k in duplicates._candidate_keys(probe, bands, since)}
-        assert found == {c.pk for c in filed}
+        items = [(probe, duplicates.band_values(probe.text))]
+
+        def found():
+            (keys,) = duplicates._candidate_keys(items, window_days=1)
+            return [k[0] for k in keys]
+
+        assert set(found()) == {c.pk for c in filed}
         with mock.patch.object(duplicates, "HOT_BAND_LIMIT", 2):
-            assert {k[0] for k in duplicates._candidate_keys(probe, bands, since)} == {c.pk for c in filed[2:]}
+            assert set(found()) == {c.pk for c in filed[2:]}
             with mock.patch.object(duplicates, "BAND_CANDIDATES", 1):
-                assert [k[0] for k in duplicates._candidate_keys(probe, bands, since)] == [filed[-1].pk]
+                assert found() == [filed[-1].pk]
 
     def test_profiles_compared_come_from_this_process_copy(self):
         first = self.report(description=TEXT)  # the intake leaves its profile in the copy
