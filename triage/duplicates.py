@@ -315,7 +315,8 @@ def _candidate_keys(
 
 def _candidate_keys_pg(items: list[tuple[Probe, list[int]]], span: dt.timedelta) -> list[list[Key]]:
     """The batch's band and reporter picks in one statement: the probes' (number, band, window) and (number, phone,
-    account, window) as arrays, each row joined LATERAL to its bounded index range, ranked per probe."""
+    account, window) as arrays, each row joined LATERAL to its bounded index range, ranked per probe. The stamps
+    are read with the ids (a band row carries its profile's created_at), so no profile is joined."""
     bands = connection.ops.quote_name(DuplicateBand._meta.db_table)
     profiles = connection.ops.quote_name(DuplicateProfile._meta.db_table)
     by_band: tuple[list[Any], ...] = ([], [], [], [])
@@ -334,20 +335,19 @@ def _candidate_keys_pg(items: list[tuple[Probe, list[int]]], span: dt.timedelta)
         for column in ("phone", "reporter_id")
     )
     sql = (
-        f"WITH hits AS (SELECT p.n, hit.case_id, COUNT(*) AS shared"
+        f"WITH hits AS (SELECT p.n, hit.case_id, COUNT(*) AS shared, MAX(hit.created_at) AS created_at"
         f" FROM unnest(%s::int[], %s::bigint[], %s::timestamptz[], %s::timestamptz[]) AS p(n, band, lo, hi)"
-        f" CROSS JOIN LATERAL (SELECT case_id FROM {bands} WHERE band = p.band AND created_at >= p.lo"
+        f" CROSS JOIN LATERAL (SELECT case_id, created_at FROM {bands} WHERE band = p.band AND created_at >= p.lo"
         f" AND created_at <= p.hi ORDER BY created_at DESC LIMIT {HOT_BAND_LIMIT}) AS hit GROUP BY p.n, hit.case_id),"
-        f" ranked AS (SELECT n, case_id, ROW_NUMBER() OVER (PARTITION BY n ORDER BY shared DESC, case_id DESC) AS"
-        f" place FROM hits),"
-        f" mine AS (SELECT r.n, m.case_id"
+        f" ranked AS (SELECT n, case_id, created_at,"
+        f" ROW_NUMBER() OVER (PARTITION BY n ORDER BY shared DESC, case_id DESC) AS place FROM hits),"
+        f" mine AS (SELECT r.n, m.case_id, m.created_at"
         f" FROM unnest(%s::int[], %s::text[], %s::int[], %s::timestamptz[], %s::timestamptz[])"
         f" AS r(n, phone, reporter_id, lo, hi)"
-        f" CROSS JOIN LATERAL (SELECT case_id FROM ({mine}) AS u ORDER BY created_at DESC LIMIT {REPORTER_CANDIDATES})"
-        f" AS m),"
-        f" picks AS (SELECT n, case_id FROM ranked WHERE place <= {BAND_CANDIDATES} UNION SELECT n, case_id FROM mine)"
-        f" SELECT picks.n, picks.case_id, profile.created_at FROM picks"
-        f" JOIN {profiles} AS profile ON profile.case_id = picks.case_id"
+        f" CROSS JOIN LATERAL (SELECT case_id, created_at FROM ({mine}) AS u ORDER BY created_at DESC"
+        f" LIMIT {REPORTER_CANDIDATES}) AS m)"
+        f" SELECT n, case_id, created_at FROM ranked WHERE place <= {BAND_CANDIDATES}"
+        f" UNION SELECT n, case_id, created_at FROM mine"
     )
     out: list[list[Key]] = [[] for _ in items]
     with connection.cursor() as cursor:
