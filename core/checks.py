@@ -19,7 +19,7 @@ def postgres_autovacuum(app_configs: Any = None, databases: Any = None, **kwargs
     """PostgreSQL with autovacuum off never refreshes its statistics or visibility map by itself: the planner
     keeps the estimates of empty tables (the duplicate search's bounded index ranges become bitmap scans that read
     every row of a popular band value) and index-only scans visit the table for every row."""
-    found = []
+    found: list[checks.CheckMessage] = []
     for alias in databases or ():
         if connections[alias].vendor == "postgresql" and autovacuum(alias) != "on":
             found.append(
