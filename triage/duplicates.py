@@ -358,39 +358,45 @@ def _candidate_keys(
     items: list[tuple[Probe, list[int]]], window_days: float, min_score: float, batch_end: int | None = None
 ) -> list[list[Key]]:
     """For each (probe, its band values): the Keys of the cases of its window sharing most bands with it, looked up
-    under the streets within reach (search_keys; each key read for at most its HOT_BAND_LIMIT newest rows: one
-    bounded backward range of the index, so a text repeated thousands of times costs no more; the BAND_CANDIDATES
-    sharing most) and of the reporter's newest earlier cases
+    under the streets within reach (search_keys; each key read for at most its newest rows, HOT_BAND_LIMIT shared
+    out among the streets: one bounded backward range of the index, so a text repeated thousands of times costs
+    no more; the BAND_CANDIDATES sharing most) and of the reporter's newest earlier cases
     (REPORTER_CANDIDATES, by phone or account: the profile's two indexes). The probe's own case is left out, and with
     it the cases filed after it in the same batch (ids up to `batch_end`). PostgreSQL answers the whole batch in
     one statement (a round trip and a plan per probe cost it more than the reads); SQLite, in the same process,
     one statement per probe."""
     span = dt.timedelta(days=window_days)
-    searched = [(probe, search_keys(probe, bands, min_score)) for probe, bands in items]
+    searched = []
+    for probe, bands in items:
+        keys = search_keys(probe, bands, min_score)
+        # A band value's HOT_BAND_LIMIT newest rows are shared out among the streets searched: near cases only,
+        # and no more rows than one district-wide range would read.
+        streets = len(keys) // len(bands) if bands else 1
+        searched.append((probe, keys, -(-HOT_BAND_LIMIT // max(1, streets))))
     if connection.vendor == "postgresql":
         picks = _candidate_keys_pg(searched, span)
     else:
-        picks = [_candidate_keys_one(probe, keys, probe.created_at - span) for probe, keys in searched]
+        picks = [_candidate_keys_one(probe, keys, limit, probe.created_at - span) for probe, keys, limit in searched]
     out = []
-    for (probe, _bands), keys in zip(items, picks, strict=True):
+    for (probe, _bands), found in zip(items, picks, strict=True):
         own = probe.case_id or 0
         after = max(own, batch_end or 0)
-        out.append([k for k in keys if k[0] < own or k[0] > after])
+        out.append([k for k in found if k[0] < own or k[0] > after])
     return out
 
 
-def _candidate_keys_pg(items: list[tuple[Probe, list[int]]], span: dt.timedelta) -> list[list[Key]]:
+def _candidate_keys_pg(items: list[tuple[Probe, list[int], int]], span: dt.timedelta) -> list[list[Key]]:
     """The batch's band and reporter picks in one statement: the probes' (number, band key, window) and (number, phone,
     account, window) as arrays, each row joined LATERAL to its bounded index range, ranked per probe. The stamps
     are read with the ids (a band row carries its profile's created_at), so no profile is joined."""
     bands = connection.ops.quote_name(DuplicateBand._meta.db_table)
     profiles = connection.ops.quote_name(DuplicateProfile._meta.db_table)
-    by_band: tuple[list[Any], ...] = ([], [], [], [])
+    by_band: tuple[list[Any], ...] = ([], [], [], [], [])
     by_reporter: tuple[list[Any], ...] = ([], [], [], [], [])
-    for n, (probe, values) in enumerate(items):
+    for n, (probe, keys, limit) in enumerate(items):
         lo, hi = probe.created_at - span, probe.created_at
-        for value in values:
-            for column, v in zip(by_band, (n, value, lo, hi), strict=True):
+        for key in keys:
+            for column, v in zip(by_band, (n, key, lo, hi, limit), strict=True):
                 column.append(v)
         if probe.phone or probe.reporter_id is not None:
             for column, v in zip(by_reporter, (n, probe.phone or None, probe.reporter_id, lo, hi), strict=True):
@@ -402,9 +408,10 @@ def _candidate_keys_pg(items: list[tuple[Probe, list[int]]], span: dt.timedelta)
     )
     sql = (
         f"WITH hits AS (SELECT p.n, hit.case_id, COUNT(*) AS shared, MAX(hit.created_at) AS created_at"
-        f" FROM unnest(%s::int[], %s::bigint[], %s::timestamptz[], %s::timestamptz[]) AS p(n, band, lo, hi)"
+        f" FROM unnest(%s::int[], %s::bigint[], %s::timestamptz[], %s::timestamptz[], %s::int[])"
+        f" AS p(n, band, lo, hi, lim)"
         f" CROSS JOIN LATERAL (SELECT case_id, created_at FROM {bands} WHERE band = p.band AND created_at >= p.lo"
-        f" AND created_at <= p.hi ORDER BY created_at DESC LIMIT {HOT_BAND_LIMIT}) AS hit GROUP BY p.n, hit.case_id),"
+        f" AND created_at <= p.hi ORDER BY created_at DESC LIMIT p.lim) AS hit GROUP BY p.n, hit.case_id),"
         f" ranked AS (SELECT n, case_id, created_at,"
         f" ROW_NUMBER() OVER (PARTITION BY n ORDER BY shared DESC, case_id DESC) AS place FROM hits),"
         f" mine AS (SELECT r.n, m.case_id, m.created_at"
@@ -423,7 +430,7 @@ def _candidate_keys_pg(items: list[tuple[Probe, list[int]]], span: dt.timedelta)
     return out
 
 
-def _candidate_keys_one(probe: Probe, keys: list[int], since: dt.datetime) -> list[Key]:
+def _candidate_keys_one(probe: Probe, keys: list[int], limit: int, since: dt.datetime) -> list[Key]:
     """One probe's picks on SQLite: a UNION ALL of one bounded range per band key, counted, and the reporter's
     earlier cases, inside one IN over a UNION that reads the stamps."""
     band_table = connection.ops.quote_name(DuplicateBand._meta.db_table)
@@ -434,7 +441,7 @@ def _candidate_keys_one(probe: Probe, keys: list[int], since: dt.datetime) -> li
     if keys:
         one = (
             f"SELECT * FROM (SELECT case_id FROM {band_table} WHERE band = %s AND created_at >= %s"
-            f" AND created_at <= %s ORDER BY created_at DESC LIMIT {HOT_BAND_LIMIT}) AS b{{n}}"
+            f" AND created_at <= %s ORDER BY created_at DESC LIMIT {int(limit)}) AS b{{n}}"
         )
         union = " UNION ALL ".join(one.format(n=n) for n in range(len(keys)))
         picks.append(

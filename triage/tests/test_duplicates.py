@@ -135,6 +135,24 @@ class CandidateTests(CaseTestCase):
         again = self.report(description=PARAPHRASE, lon=120.0505, lat=28.0503, reporter_phone="13900000000")
         assert set(DuplicateCandidate.objects.filter(case=again).values_list("other", flat=True)) == {near.pk}
 
+    def test_the_newest_rows_of_a_band_are_shared_out_among_the_streets_searched(self):
+        def filed(lon, phone):
+            return self.report(description=TEXT, lon=lon, lat=28.1, reporter_phone=phone)
+
+        a = [filed(120.198, f"1390000001{n}") for n in range(2)]  # street A, by the border
+        b = [filed(120.202, f"1390000002{n}") for n in range(2)]  # street B, across it
+        probe = dataclasses.replace(duplicates.Probe.of_case(a[0]), case_id=None, phone="", reporter_id=None)
+        probe.lon, probe.created_at = 120.2, probe.created_at + dt.timedelta(minutes=1)
+        items = [(probe, duplicates.band_values(probe.text))]
+
+        def found() -> set[int]:
+            (keys,) = duplicates._candidate_keys(items, window_days=1, min_score=0.6)
+            return {k[0] for k in keys}
+
+        assert found() == {c.pk for c in a + b}
+        with mock.patch.object(duplicates, "HOT_BAND_LIMIT", 2):  # one newest row per street and band value
+            assert found() == {a[-1].pk, b[-1].pk}
+
     def test_a_report_across_the_street_border_is_found(self):
         there = self.report(description=TEXT, lon=120.201, lat=28.1)  # street B, 200 m east of street A
         here = self.report(description=PARAPHRASE, lon=120.199, lat=28.1, reporter_phone="13900000000")
