@@ -40,7 +40,6 @@ from typing import Any
 from _common import ROOT, emit, setup_django
 
 DATA = ROOT / "triage" / "data"
-TERRITORY = "330304001001001"  # every profile of the latency test is of one grid: the whole load is one street's
 GREETINGS = ["您好，", "你好！", "尊敬的领导：您好！", "领导们好，", "麻烦问一下，"]
 CLOSINGS = ["谢谢！", "请尽快处理，谢谢。", "盼复。", "辛苦了！", "希望有关部门重视。"]
 SYNONYMS = [
@@ -265,7 +264,7 @@ def load(n: int, now: dt.datetime) -> list[str]:
     from django.db import connection
     from rich.progress import Progress
 
-    from triage.duplicates import STREET, band_values, normalise, street_salt, text_key
+    from triage.duplicates import band_values, normalise, text_key
     from triage.models import DuplicateBand, DuplicateProfile
 
     rng = random.Random(3)
@@ -279,7 +278,6 @@ def load(n: int, now: dt.datetime) -> list[str]:
             cur.execute("PRAGMA synchronous=OFF")
     span = 30 * 86400
     batch = 20_000
-    salt = street_salt(TERRITORY[:STREET])
     with Progress(transient=True) as progress:
         task = progress.add_task(f"load {n:,} profiles and {12 * n:,} bands", total=n)
         for start in range(0, n, batch):
@@ -302,12 +300,12 @@ def load(n: int, now: dt.datetime) -> list[str]:
                         None,
                         rng.randrange(1, 200),
                         str(rng.randrange(7)),
-                        TERRITORY,
+                        "330304001001001",
                         120.55 + rng.random() * 0.2,
                         27.95 + rng.random() * 0.15,
                     )
                 )
-                bands.extend((b ^ salt, pk, ats) for b in band_values(norm))  # as index_keys() stores them
+                bands.extend((b, pk, ats) for b in band_values(norm))
             with connection.cursor() as cur:
                 if vendor == "postgresql":
                     with cur.cursor.copy(
@@ -342,10 +340,9 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def latency(n: int, probes: int) -> None:
-    from django.conf import settings
     from django.db import connection
 
-    from triage.duplicates import Probe, band_values, find, normalise, search_keys, text_key
+    from triage.duplicates import Probe, band_values, find, normalise, text_key
     from triage.models import DuplicateBand
 
     now = dt.datetime.now(dt.UTC)
@@ -367,14 +364,14 @@ def latency(n: int, probes: int) -> None:
             phone=f"13{rng.randrange(10**9):09d}",
             category_id=rng.randrange(1, 200),
             category_top=str(rng.randrange(7)),
-            territory_code=TERRITORY,
+            territory_code="330304001001001",
             lon=120.55 + rng.random() * 0.2,
             lat=27.95 + rng.random() * 0.15,
         )
         t0 = time.perf_counter()
         found = find(probe)  # bands computed inside: the whole search as the intake runs it
         t1 = time.perf_counter()
-        bands = search_keys(probe, band_values(norm), settings.DUPLICATES_MIN_SCORE)  # the keys find() reads
+        bands = band_values(norm)
         since = now - dt.timedelta(days=30)
         t2 = time.perf_counter()
         with connection.cursor() as cur:

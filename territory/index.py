@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from dataclasses import dataclass
@@ -45,7 +44,6 @@ class GridIndex:
         # geometry bumps the index version and rebuilds all of this at once).
         self.grid_rows: dict[str, object] = {}
         self.grid_rows_at = 0.0
-        self.streets: set[str] | None = None
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -54,13 +52,6 @@ class GridIndex:
         hits = self.tree.query(shapely.Point(lon, lat), predicate="intersects")
         # A point exactly on a shared edge touches two grids; the lower code wins so the answer is stable.
         return GridHit(self.codes[int(hits.min())]) if len(hits) else None
-
-    def streets_near(self, lon: float, lat: float, metres: float) -> set[str]:
-        """Street codes of the grids within `metres` of the point, and maybe a few more, never fewer: the distance
-        in degrees is the longitude's (the larger), of a metre a little short."""
-        degrees = metres / (110_000 * max(0.1, math.cos(math.radians(lat))))
-        hits = self.tree.query(shapely.Point(lon, lat), predicate="dwithin", distance=degrees)
-        return {self.codes[int(i)][:9] for i in hits}
 
     def locate_many(self, lons: np.ndarray, lats: np.ndarray) -> list[str | None]:
         points = shapely.points(lons, lats)
@@ -145,18 +136,6 @@ def grid_with_lineage(code: str):
     if code not in index.grid_rows:
         raise Grid.DoesNotExist(f"grid {code} is in the index but not in the database")
     return index.grid_rows[code]
-
-
-def streets_near(lon: float, lat: float, metres: float) -> set[str]:
-    return get_index().streets_near(lon, lat, metres)
-
-
-def streets() -> set[str]:
-    """Every street with a grid."""
-    index = get_index()
-    if index.streets is None:
-        index.streets = {code[:9] for code in index.codes}
-    return index.streets
 
 
 def locate(lon: float, lat: float) -> GridHit | None:

@@ -7,9 +7,7 @@ BANDS × ROWS values (multiply-shift hashes of the bigram ids) is split into BAN
 `DuplicateBand` row (band, case, created_at) under a composite index. Two texts whose bigram Jaccard similarity is J
 share at least one band with probability 1 − (1 − J^ROWS)^BANDS: about 95 % at J = 0.6, 80 % at 0.5, and well under
 1 % for unrelated texts, so one indexed `band IN (…) AND created_at BETWEEN …` query, counted per case, yields a few
-dozen candidates out of a million without reading any text. Band values are stored mixed with the case's street and
-looked up under the streets within reach of the new case (see Locality below): a complaint repeated all over the
-district is found where it was made. Earlier cases from the same phone or account are added
+dozen candidates out of a million without reading any text. Earlier cases from the same phone or account are added
 from the profile's own indexes. Only those few are scored exactly (`score`): bigram similarity of the texts, distance
 (or same grid / community / street when there is no point), same category, same reporter, time apart. MinHash was
 chosen over TF-IDF cosine because its index is a plain B-tree lookup that needs no vocabulary or refit as cases
@@ -51,7 +49,6 @@ from core.actions import action
 from core.bulk import aware, insert
 from core.context import request_id_as
 from core.memo import memoized
-from territory import index
 from triage.models import DuplicateBand, DuplicateCandidate, DuplicateProfile
 
 BANDS = 12
@@ -172,16 +169,11 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 6_371_000 * math.hypot(x, math.radians(lat2 - lat1))
 
 
-def _nearness(metres: float) -> float:
-    """The place term of two pinned cases this far apart: 1 within 150 m, falling to 0 at 1.5 km."""
-    return max(0.0, min(1.0, 1 - (metres - 150) / 1350))
-
-
 def _place(a: Probe, b: Probe) -> tuple[float, str, int | None]:
     """How near the two places are, 0..1, and the reason's code ("" for none) and value."""
     if a.lon is not None and a.lat is not None and b.lon is not None and b.lat is not None:
         d = distance_m(a.lon, a.lat, b.lon, b.lat)
-        return _nearness(d), "distance", round(d)
+        return max(0.0, min(1.0, 1 - (d - 150) / 1350)), "distance", round(d)
     ta, tb = a.territory_code, b.territory_code
     if ta and ta == tb:
         return 0.9, "same_grid" if len(ta) == 15 else "same_community", None
@@ -211,62 +203,6 @@ def within_reach(a: Probe, b: Probe, min_score: float) -> bool:
     where they are and who reported them decide it before the texts are compared. Most of a hot text's band
     matches are the same complaint somewhere else in the district, which no text can bring within reach."""
     return _value(1.0, 1.0, 1.0, _place(a, b)[0], _reporter(a, b)[0]) >= min_score
-
-
-# Locality. Two cases of different reporters reach the minimum score only near each other (within_reach): a band
-# value is stored mixed with the case's street (街道, the first STREET digits of its territory code), and a probe
-# looks it up under the streets within reach of it (reach_m; all of them when the minimum score leaves the place
-# no say). The same complaint repeated across the district then costs a probe only the repeats of its own
-# neighbourhood, and those far away cannot crowd the near ones out of the BAND_CANDIDATES. The reporter's own
-# earlier cases are found anywhere, by phone or account.
-STREET = 9
-
-
-@functools.lru_cache(maxsize=4096)
-def street_salt(street: str) -> int:
-    """The signed 64-bit value XORed into the band values of the cases of `street`. Migration 0002 applied it
-    to the rows stored before: it must not change."""
-    return int.from_bytes(hashlib.blake2b(f"street:{street}".encode(), digest_size=8).digest(), "little", signed=True)
-
-
-def index_keys(probe: Probe, values: list[int]) -> list[int]:
-    """What the index stores of a case's band values (DuplicateBand.band): mixed with its street."""
-    salt = street_salt(probe.territory_code[:STREET])
-    return [v ^ salt for v in values]
-
-
-@functools.lru_cache(maxsize=64)
-def reach_m(min_score: float) -> float | None:
-    """How far apart two pinned cases of different reporters can be and still score `min_score` (same text and
-    category, same moment): metres, None when no distance keeps them below it, -1 when not even the same spot
-    reaches it."""
-
-    def reaches(metres: float) -> bool:
-        return _value(1.0, 1.0, 1.0, _nearness(metres), 0.0) >= min_score
-
-    if not reaches(0.0):
-        return -1.0
-    if reaches(1e6):
-        return None
-    lo, hi = 0.0, 1e6
-    while hi - lo > 0.5:
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if reaches(mid) else (lo, mid)
-    return hi
-
-
-def search_keys(probe: Probe, values: list[int], min_score: float) -> list[int]:
-    """The keys a probe looks its band values up under: its own street's (cases placed by territory reach it only
-    within the street: same grid or community), and those of the streets with grids within reach_m of its point."""
-    reach = reach_m(min_score)
-    if reach is not None and reach < 0:
-        return []
-    streets = {probe.territory_code[:STREET]}
-    if reach is None:
-        streets |= index.streets()
-    elif probe.lon is not None and probe.lat is not None:
-        streets |= index.streets_near(probe.lon, probe.lat, reach)
-    return [v ^ street_salt(street) for street in sorted(streets) for v in values]
 
 
 def score(
@@ -355,48 +291,40 @@ def _key(probe: Probe) -> Key:
 
 
 def _candidate_keys(
-    items: list[tuple[Probe, list[int]]], window_days: float, min_score: float, batch_end: int | None = None
+    items: list[tuple[Probe, list[int]]], window_days: float, batch_end: int | None = None
 ) -> list[list[Key]]:
-    """For each (probe, its band values): the Keys of the cases of its window sharing most bands with it, looked up
-    under the streets within reach (search_keys; each key read for at most its newest rows, HOT_BAND_LIMIT shared
-    out among the streets: one bounded backward range of the index, so a text repeated thousands of times costs
-    no more; the BAND_CANDIDATES sharing most) and of the reporter's newest earlier cases
+    """For each (probe, its bands): the Keys of the cases of its window sharing most bands with it (each band value
+    read for at most its HOT_BAND_LIMIT newest rows: one bounded backward range of the index, so a text repeated
+    thousands of times costs no more; the BAND_CANDIDATES sharing most) and of the reporter's newest earlier cases
     (REPORTER_CANDIDATES, by phone or account: the profile's two indexes). The probe's own case is left out, and with
     it the cases filed after it in the same batch (ids up to `batch_end`). PostgreSQL answers the whole batch in
     one statement (a round trip and a plan per probe cost it more than the reads); SQLite, in the same process,
     one statement per probe."""
     span = dt.timedelta(days=window_days)
-    searched = []
-    for probe, bands in items:
-        keys = search_keys(probe, bands, min_score)
-        # A band value's HOT_BAND_LIMIT newest rows are shared out among the streets searched: near cases only,
-        # and no more rows than one district-wide range would read.
-        streets = len(keys) // len(bands) if bands else 1
-        searched.append((probe, keys, -(-HOT_BAND_LIMIT // max(1, streets))))
     if connection.vendor == "postgresql":
-        picks = _candidate_keys_pg(searched, span)
+        picks = _candidate_keys_pg(items, span)
     else:
-        picks = [_candidate_keys_one(probe, keys, limit, probe.created_at - span) for probe, keys, limit in searched]
+        picks = [_candidate_keys_one(probe, bands, probe.created_at - span) for probe, bands in items]
     out = []
-    for (probe, _bands), found in zip(items, picks, strict=True):
+    for (probe, _bands), keys in zip(items, picks, strict=True):
         own = probe.case_id or 0
         after = max(own, batch_end or 0)
-        out.append([k for k in found if k[0] < own or k[0] > after])
+        out.append([k for k in keys if k[0] < own or k[0] > after])
     return out
 
 
-def _candidate_keys_pg(items: list[tuple[Probe, list[int], int]], span: dt.timedelta) -> list[list[Key]]:
-    """The batch's band and reporter picks in one statement: the probes' (number, band key, window) and (number, phone,
+def _candidate_keys_pg(items: list[tuple[Probe, list[int]]], span: dt.timedelta) -> list[list[Key]]:
+    """The batch's band and reporter picks in one statement: the probes' (number, band, window) and (number, phone,
     account, window) as arrays, each row joined LATERAL to its bounded index range, ranked per probe. The stamps
     are read with the ids (a band row carries its profile's created_at), so no profile is joined."""
     bands = connection.ops.quote_name(DuplicateBand._meta.db_table)
     profiles = connection.ops.quote_name(DuplicateProfile._meta.db_table)
-    by_band: tuple[list[Any], ...] = ([], [], [], [], [])
+    by_band: tuple[list[Any], ...] = ([], [], [], [])
     by_reporter: tuple[list[Any], ...] = ([], [], [], [], [])
-    for n, (probe, keys, limit) in enumerate(items):
+    for n, (probe, values) in enumerate(items):
         lo, hi = probe.created_at - span, probe.created_at
-        for key in keys:
-            for column, v in zip(by_band, (n, key, lo, hi, limit), strict=True):
+        for value in values:
+            for column, v in zip(by_band, (n, value, lo, hi), strict=True):
                 column.append(v)
         if probe.phone or probe.reporter_id is not None:
             for column, v in zip(by_reporter, (n, probe.phone or None, probe.reporter_id, lo, hi), strict=True):
@@ -408,10 +336,9 @@ def _candidate_keys_pg(items: list[tuple[Probe, list[int], int]], span: dt.timed
     )
     sql = (
         f"WITH hits AS (SELECT p.n, hit.case_id, COUNT(*) AS shared, MAX(hit.created_at) AS created_at"
-        f" FROM unnest(%s::int[], %s::bigint[], %s::timestamptz[], %s::timestamptz[], %s::int[])"
-        f" AS p(n, band, lo, hi, lim)"
+        f" FROM unnest(%s::int[], %s::bigint[], %s::timestamptz[], %s::timestamptz[]) AS p(n, band, lo, hi)"
         f" CROSS JOIN LATERAL (SELECT case_id, created_at FROM {bands} WHERE band = p.band AND created_at >= p.lo"
-        f" AND created_at <= p.hi ORDER BY created_at DESC LIMIT p.lim) AS hit GROUP BY p.n, hit.case_id),"
+        f" AND created_at <= p.hi ORDER BY created_at DESC LIMIT {HOT_BAND_LIMIT}) AS hit GROUP BY p.n, hit.case_id),"
         f" ranked AS (SELECT n, case_id, created_at,"
         f" ROW_NUMBER() OVER (PARTITION BY n ORDER BY shared DESC, case_id DESC) AS place FROM hits),"
         f" mine AS (SELECT r.n, m.case_id, m.created_at"
@@ -430,25 +357,25 @@ def _candidate_keys_pg(items: list[tuple[Probe, list[int], int]], span: dt.timed
     return out
 
 
-def _candidate_keys_one(probe: Probe, keys: list[int], limit: int, since: dt.datetime) -> list[Key]:
-    """One probe's picks on SQLite: a UNION ALL of one bounded range per band key, counted, and the reporter's
+def _candidate_keys_one(probe: Probe, bands: list[int], since: dt.datetime) -> list[Key]:
+    """One probe's picks on SQLite: a UNION ALL of one bounded range per band value, counted, and the reporter's
     earlier cases, inside one IN over a UNION that reads the stamps."""
     band_table = connection.ops.quote_name(DuplicateBand._meta.db_table)
     profiles = connection.ops.quote_name(DuplicateProfile._meta.db_table)
     lo, hi = (connection.ops.adapt_datetimefield_value(v) for v in (since, probe.created_at))
     picks: list[str] = []
     params: list[Any] = []
-    if keys:
+    if bands:
         one = (
             f"SELECT * FROM (SELECT case_id FROM {band_table} WHERE band = %s AND created_at >= %s"
-            f" AND created_at <= %s ORDER BY created_at DESC LIMIT {int(limit)}) AS b{{n}}"
+            f" AND created_at <= %s ORDER BY created_at DESC LIMIT {HOT_BAND_LIMIT}) AS b{{n}}"
         )
-        union = " UNION ALL ".join(one.format(n=n) for n in range(len(keys)))
+        union = " UNION ALL ".join(one.format(n=n) for n in range(len(bands)))
         picks.append(
             f"SELECT case_id FROM ({union}) AS hits GROUP BY case_id ORDER BY COUNT(*) DESC, case_id DESC"
             f" LIMIT {BAND_CANDIDATES}"
         )
-        params += [value for key in keys for value in (key, lo, hi)]
+        params += [value for band in bands for value in (band, lo, hi)]
     mine: list[str] = []
     for column, value in (("phone", probe.phone or None), ("reporter_id", probe.reporter_id)):
         if value is not None:
@@ -569,7 +496,7 @@ def find_many(
     limit = limit if limit is not None else settings.DUPLICATES_MAX_CANDIDATES
     min_score = min_score if min_score is not None else settings.DUPLICATES_MIN_SCORE
     _PROFILES.put((_key(probe), probe) for probe, _ in probes if probe.case_id is not None)
-    picks = _candidate_keys(probes, window, min_score, batch_end)
+    picks = _candidate_keys(probes, window, batch_end)
     profiles = _profiles({key for keys in picks for key in keys})
     out: list[list[Found]] = []
     for (probe, _bands), keys in zip(probes, picks, strict=True):
@@ -605,7 +532,7 @@ def store(indexed: list[tuple[Probe, list[int]]]) -> None:
         [
             {"band": b, "case_id": probe.case_id, "created_at": probe.created_at}
             for probe, bands in indexed
-            for b in index_keys(probe, bands)
+            for b in bands
         ],
     )
 
@@ -797,10 +724,7 @@ def index_cases(since: dt.datetime, *, progress: Callable[[int], None] | None = 
             lat=row["lat"],
         )
         profiles.append(probe.row())
-        bands.extend(
-            {"band": b, "case_id": row["pk"], "created_at": row["created_at"]}
-            for b in index_keys(probe, band_values(norm))
-        )
+        bands.extend({"band": b, "case_id": row["pk"], "created_at": row["created_at"]} for b in band_values(norm))
         count += 1
         if len(profiles) >= batch:
             flush()
@@ -860,7 +784,7 @@ def candidates_in_bulk(since: dt.datetime, *, progress: Callable[[int], None] | 
         keys = _reporter_keys(probe)
         if probe.created_at >= since and probe.case_id not in final and probe.case_id not in have:
             counts: dict[int, int] = defaultdict(int)
-            for b in search_keys(probe, bands, min_score):
+            for b in bands:
                 for other in reversed(by_band.get(b, ())):
                     if other in by_id:
                         counts[other] += 1
@@ -890,7 +814,7 @@ def candidates_in_bulk(since: dt.datetime, *, progress: Callable[[int], None] | 
                 progress(1)
         recent.append(probe)
         by_id[probe.case_id] = probe  # type: ignore[index]
-        for b in index_keys(probe, bands):
+        for b in bands:
             _push(by_band[b], probe.case_id)  # type: ignore[arg-type]
         for key in keys:
             _push(by_reporter[key], probe.case_id)  # type: ignore[arg-type]
