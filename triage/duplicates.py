@@ -879,10 +879,16 @@ def rows_for(user: Any, candidates: Iterable[DuplicateCandidate], page_case: Cas
 
 
 def visible_candidates(user: Any) -> Any:
-    """Open candidates whose two cases are both in the user's territory."""
+    """Open candidates whose two cases are both in the user's territory and whose later case can still be merged
+    (one closed since is nothing to decide: left in, it filled the list's pages with rows rows_for() drops)."""
+    from cases.workflow import TRANSITIONS
+
     visible = Case.objects.restrict(user).values("pk")
+    mergeable = sorted(TRANSITIONS["merge"][0])
     return (
-        DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN, case__in=visible, other__in=visible)
+        DuplicateCandidate.objects.filter(
+            status=DuplicateCandidate.Status.OPEN, case__status__in=mergeable, case__in=visible, other__in=visible
+        )
         .select_related("case__category", "other__category", "case__grid", "other__grid")
         .order_by("-created_at", "-score")
     )

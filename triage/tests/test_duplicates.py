@@ -334,6 +334,17 @@ class DecisionTests(CaseTestCase):
         self.login("frank")
         assert self.client.get("/triage/duplicates/").status_code == 403
 
+    def test_the_list_leaves_out_candidates_whose_case_was_closed_since(self):
+        closed = [self.report(description=PARAPHRASE, reporter_phone=f"1390000010{n}") for n in range(3)]
+        assert DuplicateCandidate.objects.filter(case__in=closed).count() >= 3
+        Case.objects.filter(pk__in=[c.pk for c in closed]).update(status="closed")
+        candidates = duplicates.visible_candidates(self.staff)
+        assert not candidates.filter(case__in=closed).exists()
+        assert len(duplicates.rows_for(self.staff, candidates)) == candidates.count() > 0  # every row counted shows
+        self.client.force_login(self.staff)
+        html = self.client.get("/triage/duplicates/").content.decode()
+        assert self.second.tracking_no in html and not any(c.tracking_no in html for c in closed)
+
 
 class IndexCommandTests(CaseTestCase):
     def test_cases_written_without_the_intake_get_indexed_with_candidates(self):
