@@ -29,7 +29,7 @@ import re
 import threading
 import unicodedata
 from collections import OrderedDict, defaultdict, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -286,8 +286,9 @@ Key = tuple[int, Any]  # (case id, its profile's creation stamp: the stored text
 
 def _key(probe: Probe) -> Key:
     assert probe.case_id is not None
-    stamp = connection.ops.adapt_datetimefield_value(probe.created_at)
-    return probe.case_id, stamp if connection.vendor == "sqlite" else probe.created_at
+    if connection.vendor == "sqlite":
+        return probe.case_id, connection.ops.adapt_datetimefield_value(probe.created_at)
+    return probe.case_id, probe.created_at
 
 
 def _candidate_keys(
@@ -422,7 +423,14 @@ class _ProfileCache:
 
 
 _PROFILES = _ProfileCache()
-FETCH = 500  # profile ids per statement
+FETCH = 500  # ids per statement
+
+
+def _chunks(ids: list[int]) -> Iterator[tuple[list[int], str]]:
+    """`ids`, FETCH at a time, each chunk with its "%s, %s, …" placeholders."""
+    for start in range(0, len(ids), FETCH):
+        chunk = ids[start : start + FETCH]
+        yield chunk, ", ".join(["%s"] * len(chunk))
 
 
 def _profiles(keys: set[Key]) -> dict[Key, Probe]:
@@ -433,12 +441,8 @@ def _profiles(keys: set[Key]) -> dict[Key, Probe]:
     ids = sorted(missing)
     read = []
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), FETCH):
-            chunk = ids[start : start + FETCH]
-            cursor.execute(
-                f"SELECT {', '.join(PROFILE_FIELDS)} FROM {table} WHERE case_id IN ({', '.join(['%s'] * len(chunk))})",
-                chunk,
-            )
+        for chunk, marks in _chunks(ids):
+            cursor.execute(f"SELECT {', '.join(PROFILE_FIELDS)} FROM {table} WHERE case_id IN ({marks})", chunk)
             # PROFILE_FIELDS are Probe's fields in order
             read += [(missing[r[0]], Probe(r[0], aware(r[1]), *r[2:])) for r in cursor.fetchall()]
     _PROFILES.put(read)
@@ -452,11 +456,9 @@ def _not_candidates(ids: list[int]) -> set[int]:
     statuses = sorted(NOT_CANDIDATES)
     gone: set[int] = set()
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), FETCH):
-            chunk = ids[start : start + FETCH]
+        for chunk, marks in _chunks(ids):
             cursor.execute(
-                f"SELECT id FROM {table} WHERE id IN ({', '.join(['%s'] * len(chunk))})"
-                f" AND status IN ({', '.join(['%s'] * len(statuses))})",
+                f"SELECT id FROM {table} WHERE id IN ({marks}) AND status IN ({', '.join(['%s'] * len(statuses))})",
                 [*chunk, *statuses],
             )
             gone.update(row[0] for row in cursor.fetchall())
@@ -546,21 +548,15 @@ def cases_stored(pairs: list[tuple[Case, Any]]) -> None:
     batch_end = max(case.pk for case, _ in pairs)
     rows = []
     for (case, data), found in zip(pairs, find_many(indexed, batch_end=batch_end), strict=True):
-        rows += [
-            {
-                "case_id": case.pk,
-                "other_id": f.other_id,
-                "score": f.score,
-                "reasons": f.reasons,
-                "status": DuplicateCandidate.Status.OPEN,
-                "created_at": case.created_at,
-                "note": "",
-            }
-            for f in found
-        ]
+        rows += [_candidate_row(case.pk, case.created_at, f.other_id, f.score, f.reasons) for f in found]
         repeats = not getattr(data, "solved_on_spot", False) and any(is_exact_repeat(f) for f in found)
         data.duplicate_repeats = found if repeats else None  # reset too: a batch filed again searches again
     insert(DuplicateCandidate, rows)
+
+
+def _candidate_row(case_id: Any, created_at: dt.datetime, other_id: int, score: float, reasons: list) -> dict:
+    """A new open DuplicateCandidate as core.bulk.insert takes it."""
+    return {"case_id": case_id, "other_id": other_id, "score": score, "reasons": reasons, "created_at": created_at}
 
 
 def cases_created(pairs: list[tuple[Case, Any]]) -> None:
@@ -799,17 +795,7 @@ def candidates_in_bulk(since: dt.datetime, *, progress: Callable[[int], None] | 
                 if s >= min_score:
                     found.append((s, other_id, reasons))
             for s, other_id, reasons in sorted(found, key=lambda f: (-f[0], -f[1]))[:limit]:
-                rows.append(
-                    {
-                        "case_id": probe.case_id,
-                        "other_id": other_id,
-                        "score": s,
-                        "reasons": reasons,
-                        "status": DuplicateCandidate.Status.OPEN,
-                        "created_at": probe.created_at,
-                        "note": "",
-                    }
-                )
+                rows.append(_candidate_row(probe.case_id, probe.created_at, other_id, s, reasons))
             if progress:
                 progress(1)
         recent.append(probe)
